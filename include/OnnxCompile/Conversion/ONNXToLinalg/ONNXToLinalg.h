@@ -1,0 +1,41 @@
+//===- ONNXToLinalg.h - ONNX to linalg lowering patterns --------*- C++ -*-===//
+//
+// One populate function per pattern family; each lives in its own file in
+// lib/Conversion/ONNXToLinalg.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ONNXCOMPILE_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H
+#define ONNXCOMPILE_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace onnxc {
+
+/// Converts tensors of unsigned integers to tensors of signless integers;
+/// every other type is kept.
+class ONNXTypeConverter : public mlir::TypeConverter {
+public:
+  ONNXTypeConverter();
+};
+
+void populateElementwisePatterns(mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateMatMulPatterns(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateConvPatterns(mlir::TypeConverter &converter,
+                          mlir::RewritePatternSet &patterns);
+void populatePoolingPatterns(mlir::TypeConverter &converter,
+                             mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::TypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
+void populateDataMovementPatterns(mlir::TypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
+void populateConstantPatterns(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
+
+} // namespace onnxc
+
+#endif // ONNXCOMPILE_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H

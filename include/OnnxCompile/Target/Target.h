@@ -1,0 +1,53 @@
+//===- Target.h - Target selection and object emission ----------*- C++ -*-===//
+
+#ifndef ONNXCOMPILE_TARGET_TARGET_H
+#define ONNXCOMPILE_TARGET_TARGET_H
+
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace onnxc {
+
+/// A resolved code generation target.
+struct TargetSpec {
+  std::string name; ///< As given with -target (x86_64, aarch64, ...).
+  llvm::Triple triple;
+  std::string cpu;
+  std::string features;
+  std::string abi; ///< Empty for the target's default ABI.
+  bool hardFloat = true;
+};
+
+/// Resolves -target and -mcpu. An empty `name` means the host: its triple,
+/// its CPU (unless `cpu` is given) and its features. Returns false and sets
+/// `error` for unknown targets.
+bool resolveTarget(llvm::StringRef name, llvm::StringRef cpu,
+                   TargetSpec &spec, std::string &error);
+
+/// The target names -target accepts.
+llvm::StringRef supportedTargets();
+
+/// Creates the TargetMachine for `spec` at -O`optLevel`.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const TargetSpec &spec, unsigned optLevel,
+                    std::string &error);
+
+/// Runs LLVM's standard optimization pipeline at -O`optLevel`.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                    unsigned optLevel);
+
+/// Emits an object file (or assembly) for `module`.
+bool emitCode(llvm::Module &module, llvm::TargetMachine &machine,
+              bool assembly, llvm::raw_pwrite_stream &os, std::string &error);
+
+} // namespace onnxc
+
+#endif // ONNXCOMPILE_TARGET_TARGET_H

@@ -1,0 +1,25 @@
+//===- Passes.h - onnx-compile transformation passes ------------*- C++ -*-===//
+
+#ifndef ONNXCOMPILE_TRANSFORMS_PASSES_H
+#define ONNXCOMPILE_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+
+namespace onnxc {
+
+/// Name of the function attribute holding the workspace size in bytes.
+constexpr llvm::StringLiteral kWorkspaceSizeAttr = "onnxc.workspace_size";
+
+#define GEN_PASS_DECL
+#include "OnnxCompile/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "OnnxCompile/Transforms/Passes.h.inc"
+
+} // namespace onnxc
+
+#endif // ONNXCOMPILE_TRANSFORMS_PASSES_H

@@ -1,0 +1,280 @@
+//===- DataMovement.cpp - Shape and data movement ops ---------------------===//
+//
+// Reshape-like ops (Reshape, Flatten, Squeeze, Unsqueeze) take their static
+// result type from shape inference and become collapse/expand reshapes,
+// which bufferize to views. Transpose is linalg.transpose; Concat, Split and
+// positive-step Slice are tensor slices; Gather, negative-step Slice and
+// Expand are linalg.generic ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+/// Reshape, Flatten, Squeeze and Unsqueeze: the result shape is static.
+template <typename OpTy>
+struct ReshapeLikeLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = convertTensorType(*this->getTypeConverter(),
+                                  op->getResult(0).getType());
+    Value input = adaptor.getOperands().front();
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    if (!type || !type.hasStaticShape() || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), input, type));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<ONNXTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+    SmallVector<int64_t> perm;
+    if (std::optional<ArrayAttr> attr = op.getPerm())
+      for (Attribute a : *attr)
+        perm.push_back(llvm::cast<IntegerAttr>(a).getInt());
+    else
+      for (int64_t i = type.getRank() - 1; i >= 0; --i)
+        perm.push_back(i);
+    Location loc = op.getLoc();
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, loc, adaptor.getData(), emptyTensor(rewriter, loc, type),
+        perm);
+    rewriter.replaceOp(op, transpose.getResult());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ONNXConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+    FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), type.getRank());
+    if (failed(axis))
+      return rewriter.notifyMatchFailure(op, "bad axis");
+    Location loc = op.getLoc();
+    Value result = emptyTensor(rewriter, loc, type);
+    int64_t offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      auto inputType = llvm::cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> offsets(type.getRank(), 0);
+      offsets[*axis] = offset;
+      SmallVector<int64_t> strides(type.getRank(), 1);
+      offset += inputType.getDimSize(*axis);
+      if (inputType.getNumElements() == 0)
+        continue;
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result, ValueRange{}, ValueRange{},
+          ValueRange{}, offsets, inputType.getShape(), strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXSplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), inputType.getRank());
+    if (failed(axis) || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static input and axis");
+    SmallVector<Value> results;
+    int64_t offset = 0;
+    for (Value result : op->getResults()) {
+      auto type = convertTensorType(*getTypeConverter(), result.getType());
+      if (!type || !type.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "needs static result shapes");
+      SmallVector<int64_t> offsets(type.getRank(), 0);
+      offsets[*axis] = offset;
+      SmallVector<int64_t> strides(type.getRank(), 1);
+      results.push_back(tensor::ExtractSliceOp::create(
+          rewriter, op.getLoc(), type, input, ValueRange{}, ValueRange{},
+          ValueRange{}, offsets, type.getShape(), strides));
+      offset += type.getDimSize(*axis);
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXSliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getData();
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inputType.getRank();
+    auto starts = getConstantInts(op.getStarts());
+    if (failed(starts))
+      return rewriter.notifyMatchFailure(op, "starts must be constant");
+    SmallVector<int64_t> axes, steps(starts->size(), 1);
+    for (int64_t i = 0; i < int64_t(starts->size()); ++i)
+      axes.push_back(i);
+    if (!isNone(op.getAxes())) {
+      auto constAxes = getConstantInts(op.getAxes());
+      if (failed(constAxes))
+        return rewriter.notifyMatchFailure(op, "axes must be constant");
+      axes = *constAxes;
+    }
+    if (!isNone(op.getSteps())) {
+      auto constSteps = getConstantInts(op.getSteps());
+      if (failed(constSteps))
+        return rewriter.notifyMatchFailure(op, "steps must be constant");
+      steps = *constSteps;
+    }
+    if (axes.size() != starts->size() || steps.size() != starts->size())
+      return rewriter.notifyMatchFailure(op, "starts/axes/steps mismatch");
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    for (auto [i, axisValue] : llvm::enumerate(axes)) {
+      FailureOr<int64_t> axis = normalizeAxis(axisValue, rank);
+      if (failed(axis) || steps[i] == 0)
+        return rewriter.notifyMatchFailure(op, "bad axis or zero step");
+      int64_t dim = inputType.getDimSize(*axis);
+      int64_t start = (*starts)[i];
+      if (start < 0)
+        start += dim;
+      start = steps[i] > 0 ? std::clamp<int64_t>(start, 0, dim)
+                           : std::clamp<int64_t>(start, 0, dim - 1);
+      offsets[*axis] = start;
+      strides[*axis] = steps[i];
+    }
+    Location loc = op.getLoc();
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOp(op, emptyTensor(rewriter, loc, type));
+      return success();
+    }
+    if (llvm::all_of(strides, [](int64_t s) { return s > 0; })) {
+      rewriter.replaceOp(op, tensor::ExtractSliceOp::create(
+                                 rewriter, loc, type, input, ValueRange{},
+                                 ValueRange{}, ValueRange{}, offsets,
+                                 type.getShape(), strides));
+      return success();
+    }
+    // A negative step reads backwards: index = offset + i * step.
+    MLIRContext *ctx = getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      exprs.push_back(getAffineDimExpr(d, ctx) * strides[d] + offsets[d]);
+    SmallVector<AffineMap> maps{AffineMap::get(rank, 0, exprs, ctx),
+                                rewriter.getMultiDimIdentityMap(rank)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, input, emptyTensor(rewriter, loc, type), maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto dataType = llvm::cast<RankedTensorType>(data.getType());
+    auto indicesType = llvm::cast<RankedTensorType>(indices.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || !dataType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    FailureOr<int64_t> axis =
+        normalizeAxis(op.getAxis(), dataType.getRank());
+    if (failed(axis))
+      return rewriter.notifyMatchFailure(op, "bad axis");
+    int64_t q = indicesType.getRank(), rank = type.getRank();
+    MLIRContext *ctx = getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t i = 0; i < q; ++i)
+      indexExprs.push_back(getAffineDimExpr(*axis + i, ctx));
+    SmallVector<AffineMap> maps{AffineMap::get(rank, 0, indexExprs, ctx),
+                                rewriter.getMultiDimIdentityMap(rank)};
+    int64_t axisDim = dataType.getDimSize(*axis);
+    Location loc = op.getLoc();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, indices, emptyTensor(rewriter, loc, type), maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          // Negative indices count from the end of the axis.
+          Value index = arith::IndexCastOp::create(b, l, b.getIndexType(),
+                                                   args[0]);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value dim = arith::ConstantIndexOp::create(b, l, axisDim);
+          Value negative = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, index, zero);
+          Value wrapped = arith::AddIOp::create(b, l, index, dim);
+          index = arith::SelectOp::create(b, l, negative, wrapped, index);
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < *axis; ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i));
+          coords.push_back(index);
+          for (int64_t i = *axis + 1; i < dataType.getRank(); ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i + q - 1));
+          Value element = tensor::ExtractOp::create(b, l, data, coords);
+          linalg::YieldOp::create(b, l, element);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct ExpandLowering : OpConversionPattern<ONNXExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), type, adaptor.getInput(),
+                             [](OpBuilder &, Location, ValueRange args) {
+                               return args[0];
+                             }));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataMovementPatterns(TypeConverter &converter,
+                                  RewritePatternSet &patterns) {
+  patterns.add<ReshapeLikeLowering<ONNXReshapeOp>,
+               ReshapeLikeLowering<ONNXFlattenOp>,
+               ReshapeLikeLowering<ONNXSqueezeOp>,
+               ReshapeLikeLowering<ONNXUnsqueezeOp>, TransposeLowering,
+               ConcatLowering, SplitLowering, SliceLowering, GatherLowering,
+               ExpandLowering>(converter, patterns.getContext());
+}
+
+} // namespace onnxc

@@ -1,0 +1,344 @@
+//===- Elementwise.cpp - Elementwise ONNX ops to linalg.generic -----------===//
+//
+// Every elementwise op becomes one parallel linalg.generic with numpy
+// broadcasting in its indexing maps; only the scalar body differs. Each op
+// declares which element types its body handles so that an unsupported type
+// is a match failure (reported by the pass) rather than wrong code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+enum class TypeClass { Float, Numeric, Integer, Bool, Any };
+
+bool supports(TypeClass cls, Type element) {
+  switch (cls) {
+  case TypeClass::Float:
+    return llvm::isa<FloatType>(element);
+  case TypeClass::Numeric:
+    return llvm::isa<FloatType>(element) ||
+           (element.isInteger() && !element.isInteger(1));
+  case TypeClass::Integer:
+    return element.isInteger() && !element.isInteger(1);
+  case TypeClass::Bool:
+    return element.isInteger(1);
+  case TypeClass::Any:
+    return element.isIntOrFloat();
+  }
+  return false;
+}
+
+/// The scalar body of an op. `types` are the original element types of the
+/// present operands (which may be unsigned), `args` their block arguments.
+template <typename OpTy>
+using Body = std::function<Value(OpTy, OpBuilder &, Location,
+                                 ArrayRef<Type> types, ValueRange args)>;
+
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  ElementwiseLowering(const TypeConverter &converter, MLIRContext *ctx,
+                      TypeClass typeClass, Body<OpTy> body)
+      : OpConversionPattern<OpTy>(converter, ctx), typeClass(typeClass),
+        body(std::move(body)) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Operation *operation = op.getOperation();
+    auto resultType = convertTensorType(*this->getTypeConverter(),
+                                        operation->getResult(0).getType());
+    if (!resultType || !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+    SmallVector<Value> inputs;
+    SmallVector<Type> types;
+    for (auto [original, converted] :
+         llvm::zip(operation->getOperands(), adaptor.getOperands())) {
+      if (isNone(original))
+        continue;
+      inputs.push_back(converted);
+      types.push_back(elementTypeOf(original));
+    }
+    if (inputs.empty() || !supports(typeClass, types.front()))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, inputs,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return body(op, b, loc, types, args);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  TypeClass typeClass;
+  Body<OpTy> body;
+};
+
+template <typename OpTy>
+void add(RewritePatternSet &patterns, const TypeConverter &converter,
+         TypeClass cls, Body<OpTy> body) {
+  patterns.add<ElementwiseLowering<OpTy>>(converter, patterns.getContext(),
+                                          cls, std::move(body));
+}
+
+/// A body that applies one math/arith op to a float operand.
+template <typename OpTy, typename MathOp>
+Body<OpTy> unaryFloat() {
+  return [](OpTy, OpBuilder &b, Location loc, ArrayRef<Type>, ValueRange a) {
+    return MathOp::create(b, loc, a[0]).getResult();
+  };
+}
+
+Value cst(OpBuilder &b, Location loc, Value like, double v) {
+  return scalarConstant(b, loc, like.getType(), v);
+}
+
+double attr(const APFloat &value) { return value.convertToDouble(); }
+
+/// Folds a variadic op (Max, Min, Sum, Mean) pairwise.
+template <typename OpTy>
+Body<OpTy> variadic(
+    std::function<Value(OpBuilder &, Location, Type, Value, Value)> combine) {
+  return [combine](OpTy, OpBuilder &b, Location loc, ArrayRef<Type> types,
+                   ValueRange a) {
+    Value acc = a[0];
+    for (Value v : a.drop_front())
+      acc = combine(b, loc, types[0], acc, v);
+    return acc;
+  };
+}
+
+Value addValues(OpBuilder &b, Location loc, Type, Value x, Value y) {
+  if (llvm::isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value maxValues(OpBuilder &b, Location loc, Type t, Value x, Value y) {
+  if (llvm::isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  if (isUnsignedInt(t))
+    return arith::MaxUIOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+
+Value minValues(OpBuilder &b, Location loc, Type t, Value x, Value y) {
+  if (llvm::isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  if (isUnsignedInt(t))
+    return arith::MinUIOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+
+/// A body for the arithmetic binary ops; `f`, `s`, `u` build the float,
+/// signed and unsigned forms.
+template <typename OpTy, typename F, typename S, typename U>
+Body<OpTy> binaryArith() {
+  return [](OpTy, OpBuilder &b, Location loc, ArrayRef<Type> types,
+            ValueRange a) -> Value {
+    if (llvm::isa<FloatType>(a[0].getType()))
+      return F::create(b, loc, a[0], a[1]);
+    if (isUnsignedInt(types[0]))
+      return U::create(b, loc, a[0], a[1]);
+    return S::create(b, loc, a[0], a[1]);
+  };
+}
+
+template <typename OpTy>
+Body<OpTy> compare(arith::CmpFPredicate f, arith::CmpIPredicate s,
+                   arith::CmpIPredicate u) {
+  return [=](OpTy, OpBuilder &b, Location loc, ArrayRef<Type> types,
+             ValueRange a) -> Value {
+    if (llvm::isa<FloatType>(a[0].getType()))
+      return arith::CmpFOp::create(b, loc, f, a[0], a[1]);
+    return arith::CmpIOp::create(
+        b, loc, isUnsignedInt(types[0]) || types[0].isInteger(1) ? u : s,
+        a[0], a[1]);
+  };
+}
+
+void populateUnary(const TypeConverter &c, RewritePatternSet &p) {
+  add<ONNXExpOp>(p, c, TypeClass::Float, unaryFloat<ONNXExpOp, math::ExpOp>());
+  add<ONNXLogOp>(p, c, TypeClass::Float, unaryFloat<ONNXLogOp, math::LogOp>());
+  add<ONNXSqrtOp>(p, c, TypeClass::Float,
+                  unaryFloat<ONNXSqrtOp, math::SqrtOp>());
+  add<ONNXTanhOp>(p, c, TypeClass::Float,
+                  unaryFloat<ONNXTanhOp, math::TanhOp>());
+  add<ONNXErfOp>(p, c, TypeClass::Float, unaryFloat<ONNXErfOp, math::ErfOp>());
+  add<ONNXSinOp>(p, c, TypeClass::Float, unaryFloat<ONNXSinOp, math::SinOp>());
+  add<ONNXCosOp>(p, c, TypeClass::Float, unaryFloat<ONNXCosOp, math::CosOp>());
+  add<ONNXFloorOp>(p, c, TypeClass::Float,
+                   unaryFloat<ONNXFloorOp, math::FloorOp>());
+  add<ONNXCeilOp>(p, c, TypeClass::Float,
+                  unaryFloat<ONNXCeilOp, math::CeilOp>());
+  add<ONNXRoundOp>(p, c, TypeClass::Float,
+                   unaryFloat<ONNXRoundOp, math::RoundEvenOp>());
+  add<ONNXSigmoidOp>(p, c, TypeClass::Float,
+                     [](ONNXSigmoidOp, OpBuilder &b, Location loc,
+                        ArrayRef<Type>, ValueRange a) -> Value {
+                       Value neg = arith::NegFOp::create(b, loc, a[0]);
+                       Value e = math::ExpOp::create(b, loc, neg);
+                       Value one = cst(b, loc, a[0], 1.0);
+                       Value den = arith::AddFOp::create(b, loc, one, e);
+                       return arith::DivFOp::create(b, loc, one, den);
+                     });
+  add<ONNXReciprocalOp>(p, c, TypeClass::Float,
+                        [](ONNXReciprocalOp, OpBuilder &b, Location loc,
+                           ArrayRef<Type>, ValueRange a) -> Value {
+                          return arith::DivFOp::create(
+                              b, loc, cst(b, loc, a[0], 1.0), a[0]);
+                        });
+  add<ONNXLeakyReluOp>(p, c, TypeClass::Float,
+                       [](ONNXLeakyReluOp op, OpBuilder &b, Location loc,
+                          ArrayRef<Type>, ValueRange a) -> Value {
+                         Value zero = cst(b, loc, a[0], 0.0);
+                         Value alpha =
+                             cst(b, loc, a[0], attr(op.getAlpha()));
+                         Value scaled = arith::MulFOp::create(b, loc, a[0],
+                                                              alpha);
+                         Value neg = arith::CmpFOp::create(
+                             b, loc, arith::CmpFPredicate::OLT, a[0], zero);
+                         return arith::SelectOp::create(b, loc, neg, scaled,
+                                                        a[0]);
+                       });
+  add<ONNXReluOp>(p, c, TypeClass::Numeric,
+                  [](ONNXReluOp, OpBuilder &b, Location loc,
+                     ArrayRef<Type> t, ValueRange a) -> Value {
+                    return maxValues(b, loc, t[0], a[0],
+                                     cst(b, loc, a[0], 0.0));
+                  });
+  add<ONNXNegOp>(p, c, TypeClass::Numeric,
+                 [](ONNXNegOp, OpBuilder &b, Location loc, ArrayRef<Type>,
+                    ValueRange a) -> Value {
+                   if (llvm::isa<FloatType>(a[0].getType()))
+                     return arith::NegFOp::create(b, loc, a[0]);
+                   return arith::SubIOp::create(b, loc,
+                                                cst(b, loc, a[0], 0), a[0]);
+                 });
+  add<ONNXAbsOp>(p, c, TypeClass::Numeric,
+                 [](ONNXAbsOp, OpBuilder &b, Location loc, ArrayRef<Type> t,
+                    ValueRange a) -> Value {
+                   if (llvm::isa<FloatType>(a[0].getType()))
+                     return math::AbsFOp::create(b, loc, a[0]);
+                   if (isUnsignedInt(t[0]))
+                     return a[0];
+                   return math::AbsIOp::create(b, loc, a[0]);
+                 });
+  add<ONNXNotOp>(p, c, TypeClass::Bool,
+                 [](ONNXNotOp, OpBuilder &b, Location loc, ArrayRef<Type>,
+                    ValueRange a) -> Value {
+                   return arith::XOrIOp::create(b, loc, a[0],
+                                                cst(b, loc, a[0], 1));
+                 });
+}
+
+void populateBinary(const TypeConverter &c, RewritePatternSet &p) {
+  add<ONNXAddOp>(p, c, TypeClass::Numeric,
+                 binaryArith<ONNXAddOp, arith::AddFOp, arith::AddIOp,
+                             arith::AddIOp>());
+  add<ONNXSubOp>(p, c, TypeClass::Numeric,
+                 binaryArith<ONNXSubOp, arith::SubFOp, arith::SubIOp,
+                             arith::SubIOp>());
+  add<ONNXMulOp>(p, c, TypeClass::Numeric,
+                 binaryArith<ONNXMulOp, arith::MulFOp, arith::MulIOp,
+                             arith::MulIOp>());
+  add<ONNXDivOp>(p, c, TypeClass::Numeric,
+                 binaryArith<ONNXDivOp, arith::DivFOp, arith::DivSIOp,
+                             arith::DivUIOp>());
+  add<ONNXPowOp>(p, c, TypeClass::Float,
+                 [](ONNXPowOp op, OpBuilder &b, Location loc,
+                    ArrayRef<Type> t, ValueRange a) -> Value {
+                   // The exponent may have another type than the base.
+                   Value exponent = castScalar(b, loc, a[1], t[1], t[0]);
+                   return math::PowFOp::create(b, loc, a[0], exponent);
+                 });
+  add<ONNXMaxOp>(p, c, TypeClass::Numeric, variadic<ONNXMaxOp>(maxValues));
+  add<ONNXMinOp>(p, c, TypeClass::Numeric, variadic<ONNXMinOp>(minValues));
+  add<ONNXSumOp>(p, c, TypeClass::Numeric, variadic<ONNXSumOp>(addValues));
+  add<ONNXMeanOp>(p, c, TypeClass::Float,
+                  [](ONNXMeanOp, OpBuilder &b, Location loc,
+                     ArrayRef<Type> t, ValueRange a) -> Value {
+                    Value sum = variadic<ONNXMeanOp>(addValues)(
+                        ONNXMeanOp(), b, loc, t, a);
+                    return arith::DivFOp::create(
+                        b, loc, sum, cst(b, loc, sum, double(a.size())));
+                  });
+  using FP = arith::CmpFPredicate;
+  using IP = arith::CmpIPredicate;
+  add<ONNXEqualOp>(p, c, TypeClass::Any,
+                   compare<ONNXEqualOp>(FP::OEQ, IP::eq, IP::eq));
+  add<ONNXLessOp>(p, c, TypeClass::Numeric,
+                  compare<ONNXLessOp>(FP::OLT, IP::slt, IP::ult));
+  add<ONNXLessOrEqualOp>(p, c, TypeClass::Numeric,
+                         compare<ONNXLessOrEqualOp>(FP::OLE, IP::sle,
+                                                    IP::ule));
+  add<ONNXGreaterOp>(p, c, TypeClass::Numeric,
+                     compare<ONNXGreaterOp>(FP::OGT, IP::sgt, IP::ugt));
+  add<ONNXGreaterOrEqualOp>(p, c, TypeClass::Numeric,
+                            compare<ONNXGreaterOrEqualOp>(FP::OGE, IP::sge,
+                                                          IP::uge));
+  add<ONNXAndOp>(p, c, TypeClass::Bool,
+                 binaryArith<ONNXAndOp, arith::AndIOp, arith::AndIOp,
+                             arith::AndIOp>());
+  add<ONNXOrOp>(p, c, TypeClass::Bool,
+                binaryArith<ONNXOrOp, arith::OrIOp, arith::OrIOp,
+                            arith::OrIOp>());
+  add<ONNXXorOp>(p, c, TypeClass::Bool,
+                 binaryArith<ONNXXorOp, arith::XOrIOp, arith::XOrIOp,
+                             arith::XOrIOp>());
+}
+
+void populateOther(const TypeConverter &c, RewritePatternSet &p) {
+  add<ONNXWhereOp>(p, c, TypeClass::Bool,
+                   [](ONNXWhereOp, OpBuilder &b, Location loc,
+                      ArrayRef<Type>, ValueRange a) -> Value {
+                     return arith::SelectOp::create(b, loc, a[0], a[1],
+                                                    a[2]);
+                   });
+  // Clip's min and max are optional; absent ones are skipped by the pattern,
+  // so the body sees which are present from the op.
+  add<ONNXClipOp>(p, c, TypeClass::Numeric,
+                  [](ONNXClipOp op, OpBuilder &b, Location loc,
+                     ArrayRef<Type> t, ValueRange a) -> Value {
+                    Value x = a[0];
+                    unsigned next = 1;
+                    if (!isNone(op->getOperand(1)))
+                      x = maxValues(b, loc, t[0], x, a[next++]);
+                    if (!isNone(op->getOperand(2)))
+                      x = minValues(b, loc, t[0], x, a[next]);
+                    return x;
+                  });
+  add<ONNXCastOp>(p, c, TypeClass::Any,
+                  [](ONNXCastOp op, OpBuilder &b, Location loc,
+                     ArrayRef<Type> t, ValueRange a) -> Value {
+                    return castScalar(b, loc, a[0], t[0],
+                                      elementTypeOf(op->getResult(0)));
+                  });
+}
+
+/// Identity forwards its operand.
+struct IdentityLowering : OpConversionPattern<ONNXIdentityOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXIdentityOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getOperands().front());
+    return success();
+  }
+};
+
+} // namespace
+
+void populateElementwisePatterns(TypeConverter &converter,
+                                 RewritePatternSet &patterns) {
+  populateUnary(converter, patterns);
+  populateBinary(converter, patterns);
+  populateOther(converter, patterns);
+  patterns.add<IdentityLowering>(converter, patterns.getContext());
+}
+
+} // namespace onnxc

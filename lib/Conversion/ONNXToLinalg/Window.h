@@ -1,0 +1,41 @@
+//===- Window.h - Sliding-window helpers for Conv and pooling ---*- C++ -*-===//
+
+#ifndef ONNXCOMPILE_LIB_CONVERSION_ONNXTOLINALG_WINDOW_H
+#define ONNXCOMPILE_LIB_CONVERSION_ONNXTOLINALG_WINDOW_H
+
+#include "Common.h"
+
+namespace onnxc {
+
+/// The geometry of a sliding window over the spatial dims (all but the first
+/// two) of an NC... tensor.
+struct Window {
+  llvm::SmallVector<int64_t> kernel, strides, dilations;
+  llvm::SmallVector<int64_t> padBegin, padEnd;
+  /// Padding past padEnd that ceil_mode needs for the last window; it never
+  /// counts as part of the input.
+  llvm::SmallVector<int64_t> extraEnd;
+};
+
+/// Computes the window from ONNX attributes. `input` and `output` are the
+/// full NC... shapes; the output shape comes from ONNX shape inference.
+mlir::FailureOr<Window>
+computeWindow(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> output,
+              llvm::ArrayRef<int64_t> kernel, mlir::ArrayAttr strides,
+              mlir::ArrayAttr dilations, mlir::ArrayAttr pads,
+              llvm::StringRef autoPad);
+
+/// Pads the spatial dims of `value` (low `begin`, high `end`) with `padValue`.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value value, llvm::ArrayRef<int64_t> begin,
+                       llvm::ArrayRef<int64_t> end, mlir::Value padValue);
+
+/// The affine expressions out_i * stride_i + k_i * dilation_i that read the
+/// padded input, given the iteration dims of the outputs and the kernel.
+llvm::SmallVector<mlir::AffineExpr>
+windowExprs(mlir::MLIRContext *ctx, const Window &window,
+            unsigned firstOutputDim, unsigned firstKernelDim);
+
+} // namespace onnxc
+
+#endif // ONNXCOMPILE_LIB_CONVERSION_ONNXTOLINALG_WINDOW_H

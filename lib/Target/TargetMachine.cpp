@@ -1,0 +1,147 @@
+//===- TargetMachine.cpp - Targets, LLVM optimization, object emission ----===//
+//
+// Code generation runs in-process through LLVM's TargetMachine: no external
+// llc, clang or linker is involved in producing the object.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxCompile/Target/Target.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace onnxc {
+
+llvm::StringRef supportedTargets() {
+  return "x86_64, aarch64, riscv64, armv7em";
+}
+
+bool resolveTarget(llvm::StringRef name, llvm::StringRef cpu,
+                   TargetSpec &spec, std::string &error) {
+  spec = TargetSpec();
+  spec.name = name.str();
+  spec.cpu = cpu.str();
+  if (name.empty() || name == "host" || name == "native") {
+    spec.name = "host";
+    spec.triple = llvm::Triple(llvm::sys::getDefaultTargetTriple());
+    if (spec.cpu.empty() || spec.cpu == "native") {
+      spec.cpu = llvm::sys::getHostCPUName().str();
+      std::string features;
+      for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
+        features += (enabled ? "+" : "-") + feature.str() + ",";
+      spec.features = features;
+    }
+    return true;
+  }
+  if (name == "x86_64") {
+    spec.triple = llvm::Triple("x86_64-unknown-linux-gnu");
+    if (spec.cpu.empty())
+      spec.cpu = "x86-64";
+  } else if (name == "aarch64") {
+    spec.triple = llvm::Triple("aarch64-unknown-linux-gnu");
+    if (spec.cpu.empty())
+      spec.cpu = "generic";
+  } else if (name == "riscv64") {
+    spec.triple = llvm::Triple("riscv64-unknown-linux-gnu");
+    if (spec.cpu.empty())
+      spec.cpu = "generic-rv64";
+    // RV64GC with the lp64d ABI, as Debian's riscv64 userland expects.
+    spec.features = "+m,+a,+f,+d,+c";
+    spec.abi = "lp64d";
+  } else if (name == "armv7em") {
+    spec.triple = llvm::Triple("thumbv7em-none-eabihf");
+    if (spec.cpu.empty())
+      spec.cpu = "cortex-m7";
+  } else {
+    error = "unknown target '" + name.str() + "'; supported: " +
+            supportedTargets().str();
+    return false;
+  }
+  return true;
+}
+
+static void initializeTargets() {
+  static bool initialized = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)initialized;
+}
+
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const TargetSpec &spec, unsigned optLevel,
+                    std::string &error) {
+  initializeTargets();
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(spec.triple, error);
+  if (!target)
+    return nullptr;
+  llvm::TargetOptions options;
+  options.MCOptions.ABIName = spec.abi;
+  if (spec.triple.isARM())
+    options.FloatABIType =
+        spec.hardFloat ? llvm::FloatABI::Hard : llvm::FloatABI::Soft;
+  llvm::CodeGenOptLevel level = optLevel == 0   ? llvm::CodeGenOptLevel::None
+                                : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                : optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                : llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      spec.triple, spec.cpu, spec.features, options, llvm::Reloc::PIC_,
+      std::nullopt, level));
+  if (!machine) {
+    error = "cannot create a target machine for " + spec.triple.str();
+    return nullptr;
+  }
+  return machine;
+}
+
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                    unsigned optLevel) {
+  module.setDataLayout(machine.createDataLayout());
+  module.setTargetTriple(machine.getTargetTriple());
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder builder(&machine, tuning);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager passes =
+      optLevel == 0 ? builder.buildO0DefaultPipeline(level)
+                    : builder.buildPerModuleDefaultPipeline(level);
+  passes.run(module, mam);
+}
+
+bool emitCode(llvm::Module &module, llvm::TargetMachine &machine,
+              bool assembly, llvm::raw_pwrite_stream &os, std::string &error) {
+  llvm::legacy::PassManager passes;
+  if (machine.addPassesToEmitFile(passes, os, nullptr,
+                                  assembly ? llvm::CodeGenFileType::AssemblyFile
+                                           : llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  passes.run(module);
+  return true;
+}
+
+} // namespace onnxc

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Builds the small ONNX models the lit tests compile.
+
+    make_model.py NAME OUT.onnx
+
+Every model is made with onnx.helper so that tests need no binary files.
+"""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def graph_model(nodes, inputs, outputs, inits=(), opset=17, name="g"):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(inits))
+    return helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="onnx-compile-tests")
+
+
+def tensor(name, shape, dtype=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def add_model():
+    return graph_model(
+        [helper.make_node("Add", ["x", "y"], ["z"], name="add0")],
+        [tensor("x", [2, 3]), tensor("y", [3])], [tensor("z", [2, 3])])
+
+
+def mlp_model():
+    rng = np.random.default_rng(0)
+    w1 = numpy_helper.from_array(rng.standard_normal((4, 8)).astype(np.float32), "w1")
+    b1 = numpy_helper.from_array(rng.standard_normal(8).astype(np.float32), "b1")
+    w2 = numpy_helper.from_array(rng.standard_normal((8, 3)).astype(np.float32), "w2")
+    nodes = [
+        helper.make_node("Gemm", ["x", "w1", "b1"], ["h"], name="fc1"),
+        helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+        helper.make_node("MatMul", ["r", "w2"], ["y"], name="fc2"),
+    ]
+    return graph_model(nodes, [tensor("x", [1, 4])], [tensor("y", [1, 3])],
+                       [w1, b1, w2])
+
+
+def symbolic_model():
+    return graph_model(
+        [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
+        [tensor("x", ["batch", 4])], [tensor("y", ["batch", 4])])
+
+
+def unknown_op_model():
+    model = graph_model(
+        [helper.make_node("Relu", ["x"], ["r"], name="relu0"),
+         helper.make_node("FancyOp", ["r"], ["y"], name="fancy", domain="com.example")],
+        [tensor("x", [4])], [tensor("y", [4])])
+    model.opset_import.append(helper.make_opsetid("com.example", 1))
+    return model
+
+
+def unsupported_op_model():
+    # A real ONNX op that the compiler does not lower (yet).
+    return graph_model(
+        [helper.make_node("NonMaxSuppression", ["b", "s"], ["y"], name="nms")],
+        [tensor("b", [1, 4, 4]), tensor("s", [1, 1, 4])],
+        [tensor("y", [None, 3], TensorProto.INT64)])
+
+
+def absurd_shape_model():
+    return graph_model(
+        [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
+        [tensor("x", [100000, 100000, 100000])],
+        [tensor("y", [100000, 100000, 100000])])
+
+
+def old_opset_model():
+    # Opset 9: Unsqueeze takes axes as an attribute, converted to opset 17.
+    return graph_model(
+        [helper.make_node("Unsqueeze", ["x"], ["y"], name="unsq", axes=[0])],
+        [tensor("x", [3])], [tensor("y", [1, 3])], opset=9)
+
+
+def new_opset_model():
+    model = add_model()
+    model.opset_import[0].version = 99
+    return model
+
+
+def external_model(location):
+    weight = numpy_helper.from_array(np.arange(4, dtype=np.float32), "w")
+    weight.ClearField("raw_data")
+    weight.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", location), ("offset", "0"), ("length", "16")):
+        entry = weight.external_data.add()
+        entry.key, entry.value = key, value
+    return graph_model(
+        [helper.make_node("Add", ["x", "w"], ["y"], name="addw")],
+        [tensor("x", [4])], [tensor("y", [4])], [weight])
+
+
+MODELS = {
+    "add": add_model,
+    "mlp": mlp_model,
+    "symbolic": symbolic_model,
+    "unknown_op": unknown_op_model,
+    "unsupported_op": unsupported_op_model,
+    "absurd_shape": absurd_shape_model,
+    "old_opset": old_opset_model,
+    "new_opset": new_opset_model,
+}
+
+
+def main():
+    name, out = sys.argv[1], sys.argv[2]
+    if name == "external_ok":
+        np.arange(4, dtype=np.float32).tofile(os.path.join(os.path.dirname(out) or ".", "w.bin"))
+        model = external_model("w.bin")
+    elif name == "external_escape":
+        model = external_model("../escape.bin")
+    elif name == "external_absolute":
+        model = external_model("/etc/passwd")
+    else:
+        model = MODELS[name]()
+    with open(out, "wb") as f:
+        f.write(model.SerializeToString())
+
+
+if __name__ == "__main__":
+    main()
