@@ -89,7 +89,7 @@ LogicalResult GraphImporter::createFunction(ModuleOp module) {
   for (const auto &init : graph.initializer())
     initializers.insert(init.name());
 
-  llvm::SmallVector<Type> inputTypes, outputTypes;
+  llvm::SmallVector<Type> inputTypes;
   llvm::SmallVector<const onnx::ValueInfoProto *> inputs;
   for (const auto &input : graph.input()) {
     if (initializers.contains(input.name()))
@@ -114,28 +114,21 @@ LogicalResult GraphImporter::createFunction(ModuleOp module) {
     inputTypes.push_back(*type);
     inputs.push_back(&input);
   }
-  for (const auto &output : graph.output()) {
-    auto type = convertTensorType(output.type(), &ctx, output.name(),
-                                  errorAt(fileLoc));
-    if (failed(type))
-      return failure();
-    outputTypes.push_back(*type);
-  }
-  if (outputTypes.empty()) {
+  // Result types follow the returned values (set once the body is built),
+  // so that errors about them name the node that produces them.
+  if (graph.output_size() == 0) {
     error(fileLoc, "the graph has no outputs");
     return failure();
   }
 
   builder.setInsertionPointToEnd(module.getBody());
   func = func::FuncOp::create(builder, fileLoc, opts.funcName,
-                              builder.getFunctionType(inputTypes, outputTypes));
+                              builder.getFunctionType(inputTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, input] : llvm::enumerate(inputs)) {
     func.setArgAttr(i, "onnx.name", builder.getStringAttr(input->name()));
     values[input->name()] = entry->getArgument(i);
   }
-  for (auto [i, output] : llvm::enumerate(graph.output()))
-    func.setResultAttr(i, "onnx.name", builder.getStringAttr(output.name()));
   builder.setInsertionPointToEnd(entry);
   return success();
 }
@@ -164,7 +157,8 @@ FailureOr<Type> GraphImporter::resultType(const std::string &name,
                    "'");
     return failure();
   }
-  auto type = convertTensorType(*it->second, &ctx, name, errorAt(loc));
+  auto type = convertTensorType(*it->second, &ctx, name, errorAt(loc),
+                                /*allowDynamic=*/true);
   if (failed(type))
     return failure();
   return Type(*type);
@@ -306,11 +300,22 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     }
     results.push_back(value);
   }
+  for (auto [result, output] : llvm::zip(results, graph.output()))
+    if (!llvm::cast<RankedTensorType>(result.getType()).hasStaticShape()) {
+      Operation *producer = result.getDefiningOp();
+      error(producer ? producer->getLoc() : fileLoc,
+            "graph output '" + output.name() +
+                "' has a data-dependent shape; dynamic shapes are not "
+                "supported yet");
+      return nullptr;
+    }
   func::ReturnOp::create(builder, fileLoc, results);
   // Graph outputs may be typed more precisely by the producing node than by
   // the graph's declaration; the function type follows the values.
   func.setType(builder.getFunctionType(func.getArgumentTypes(),
                                        ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "onnx.name", builder.getStringAttr(output.name()));
   if (failed(verify(*module)))
     return nullptr;
   return module;

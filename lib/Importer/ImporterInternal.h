@@ -31,10 +31,13 @@ mlir::LogicalResult loadModel(llvm::StringRef path, const ImportOptions &opts,
 mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *ctx);
 
 /// The ranked tensor type of an ONNX tensor TypeProto. Fails (with a message
-/// through `error`) for non-tensor, unranked, symbolic or absurd shapes.
+/// through `error`) for non-tensor, unranked or absurd shapes, and for
+/// symbolic dims unless `allowDynamic` (then they become dynamic dims: the
+/// outputs of data-dependent ops, which lowering reports if unsupported).
 mlir::FailureOr<mlir::RankedTensorType>
 convertTensorType(const onnx::TypeProto &type, mlir::MLIRContext *ctx,
-                  const std::string &valueName, const ErrorFn &error);
+                  const std::string &valueName, const ErrorFn &error,
+                  bool allowDynamic = false);
 
 /// The constant value of an ONNX tensor (raw_data or typed fields).
 mlir::FailureOr<mlir::ElementsAttr>

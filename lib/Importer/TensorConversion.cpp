@@ -71,7 +71,8 @@ static LogicalResult checkShape(llvm::ArrayRef<int64_t> dims,
 FailureOr<RankedTensorType> convertTensorType(const onnx::TypeProto &type,
                                               MLIRContext *ctx,
                                               const std::string &valueName,
-                                              const ErrorFn &error) {
+                                              const ErrorFn &error,
+                                              bool allowDynamic) {
   if (!type.has_tensor_type()) {
     error("'" + valueName +
           "' is not a tensor (sequences, maps, optionals and sparse "
@@ -97,7 +98,7 @@ FailureOr<RankedTensorType> convertTensorType(const onnx::TypeProto &type,
       dims.push_back(dim.dim_value());
       continue;
     }
-    if (dim.has_dim_param()) {
+    if (dim.has_dim_param() && !allowDynamic) {
       error("'" + valueName + "' has the symbolic dimension '" +
             dim.dim_param() + "'");
       return failure();

@@ -63,6 +63,13 @@ def unknown_op_model():
 def unsupported_op_model():
     # A real ONNX op that the compiler does not lower (yet).
     return graph_model(
+        [helper.make_node("Det", ["x"], ["y"], name="det0")],
+        [tensor("x", [2, 3, 3])], [tensor("y", [2])])
+
+
+def data_dependent_model():
+    # NonMaxSuppression's output size depends on the data.
+    return graph_model(
         [helper.make_node("NonMaxSuppression", ["b", "s"], ["y"], name="nms")],
         [tensor("b", [1, 4, 4]), tensor("s", [1, 1, 4])],
         [tensor("y", [None, 3], TensorProto.INT64)])
@@ -106,6 +113,7 @@ MODELS = {
     "symbolic": symbolic_model,
     "unknown_op": unknown_op_model,
     "unsupported_op": unsupported_op_model,
+    "data_dependent": data_dependent_model,
     "absurd_shape": absurd_shape_model,
     "old_opset": old_opset_model,
     "new_opset": new_opset_model,

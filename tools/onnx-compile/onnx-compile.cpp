@@ -17,7 +17,9 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -191,6 +193,8 @@ int compile() {
     return 1;
 
   PassManager toLinalg(&context);
+  if (failed(applyPassManagerCLOptions(toLinalg)))
+    return 1;
   onnxc::buildONNXToLinalgPipeline(toLinalg);
   if (failed(toLinalg.run(*module)))
     return diagnostics.hadError() ? 1 : fail("lowering to linalg failed");
@@ -198,6 +202,8 @@ int compile() {
     return writeFile(output, print(*module)) ? 0 : 1;
 
   PassManager toLLVM(&context);
+  if (failed(applyPassManagerCLOptions(toLLVM)))
+    return 1;
   onnxc::buildLinalgToLLVMPipeline(toLLVM);
   // The workspace size is known once buffers are planned, before LLVM.
   if (failed(toLLVM.run(*module)))
@@ -258,6 +264,12 @@ int compile() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // MLIR's printing, context and pass-manager options (-mlir-print-*,
+  // -mlir-timing, ...) are available, but not listed in --help.
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

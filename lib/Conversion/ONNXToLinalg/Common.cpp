@@ -3,6 +3,7 @@
 #include "Common.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 
 #include <limits>
@@ -177,6 +178,15 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value value,
   auto sourceType = llvm::cast<RankedTensorType>(value.getType());
   if (sourceType.getShape() == type.getShape())
     return value;
+  // One collapse or expand when the shapes allow it (a view, and simple IR
+  // for later transforms); otherwise through a 1-D tensor.
+  if (std::optional<SmallVector<ReassociationIndices>> reassociation =
+          getReassociationIndicesForReshape(sourceType, type)) {
+    if (sourceType.getRank() > type.getRank())
+      return tensor::CollapseShapeOp::create(b, loc, type, value,
+                                             *reassociation);
+    return tensor::ExpandShapeOp::create(b, loc, type, value, *reassociation);
+  }
   Type element = type.getElementType();
   int64_t count = type.getNumElements();
   auto flatType = RankedTensorType::get({count}, element);
@@ -283,6 +293,17 @@ Value buildReductionKeepDims(OpBuilder &b, Location loc, Value input,
   Value reduced = buildReduction(b, loc, input, axes, init, combine);
   return reshapeTensor(b, loc, reduced,
                        RankedTensorType::get(keptShape, init.getType()));
+}
+
+} // namespace onnxc
+
+namespace onnxc {
+
+LogicalResult unsupported(Operation *op, const llvm::Twine &reason) {
+  StringRef name = op->getName().getStringRef();
+  name.consume_front("onnx.");
+  return op->emitError() << "operator '" << name
+                         << "' cannot be compiled: " << reason;
 }
 
 } // namespace onnxc

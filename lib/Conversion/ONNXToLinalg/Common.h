@@ -113,4 +113,14 @@ mlir::Value buildReductionKeepDims(mlir::OpBuilder &b, mlir::Location loc,
                                    mlir::Value init, const Combiner &combine);
 
 } // namespace onnxc
+
+
+namespace onnxc {
+
+/// Reports that `op` cannot be lowered and why, naming the ONNX operator.
+/// Each ONNX op has exactly one lowering pattern, so its failure to match is
+/// the op's compile error (reported here, where the reason is known).
+mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &reason);
+
+} // namespace onnxc
 #endif // ONNXCOMPILE_LIB_CONVERSION_ONNXTOLINALG_COMMON_H

@@ -30,7 +30,7 @@ struct ConstantLowering : OpConversionPattern<ONNXConstantOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type)
-      return rewriter.notifyMatchFailure(op, "unranked result");
+      return unsupported(op, "unranked result");
     Attribute value;
     if (ElementsAttr elements = op.getValueAttr())
       value = toSignless(elements, type);
@@ -49,7 +49,7 @@ struct ConstantLowering : OpConversionPattern<ONNXConstantOp> {
             return llvm::cast<IntegerAttr>(a).getValue();
           })));
     if (!value)
-      return rewriter.notifyMatchFailure(
+      return unsupported(
           op, "only tensor, float and int constants are supported");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
                                                    llvm::cast<TypedAttr>(value));
@@ -68,7 +68,7 @@ struct ShapeLowering : OpConversionPattern<ONNXShapeOp> {
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!inputType || !inputType.hasStaticShape() || !type ||
         !type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static input shape");
+      return unsupported(op, "needs a static input shape");
     int64_t rank = inputType.getRank();
     auto clampIndex = [&](int64_t i) {
       if (i < 0)
@@ -81,7 +81,7 @@ struct ShapeLowering : OpConversionPattern<ONNXShapeOp> {
     for (int64_t i = start; i < end; ++i)
       dims.push_back(inputType.getDimSize(i));
     if (int64_t(dims.size()) != type.getNumElements())
-      return rewriter.notifyMatchFailure(op, "result size mismatch");
+      return unsupported(op, "result size mismatch");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, type, DenseElementsAttr::get(type, ArrayRef<int64_t>(dims)));
     return success();
@@ -97,7 +97,7 @@ struct SizeLowering : OpConversionPattern<ONNXSizeOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!inputType || !inputType.hasStaticShape() || !type)
-      return rewriter.notifyMatchFailure(op, "needs a static input shape");
+      return unsupported(op, "needs a static input shape");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, type,
         DenseElementsAttr::get(type, {inputType.getNumElements()}));
@@ -113,7 +113,7 @@ struct ConstantOfShapeLowering : OpConversionPattern<ONNXConstantOfShapeOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+      return unsupported(op, "needs a static result shape");
     Location loc = op.getLoc();
     Value scalar;
     if (auto value = llvm::dyn_cast_or_null<DenseElementsAttr>(
@@ -121,7 +121,7 @@ struct ConstantOfShapeLowering : OpConversionPattern<ONNXConstantOfShapeOp> {
       auto scalarType = RankedTensorType::get({}, type.getElementType());
       auto attr = toSignless(value, type.clone(value.getType().getShape()));
       if (!attr || attr.getNumElements() != 1)
-        return rewriter.notifyMatchFailure(op, "value must hold one element");
+        return unsupported(op, "value must hold one element");
       Value tensor = arith::ConstantOp::create(
           rewriter, loc,
           llvm::cast<TypedAttr>(llvm::cast<DenseElementsAttr>(attr).reshape(

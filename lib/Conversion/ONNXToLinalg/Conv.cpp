@@ -32,20 +32,20 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
     if (!resultType || !resultType.hasStaticShape() ||
         !inputType.hasStaticShape() || !weightType.hasStaticShape() ||
         !llvm::isa<FloatType>(resultType.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+      return unsupported(op, "needs static float shapes");
     int64_t groups = op.getGroup();
     int64_t spatial = inputType.getRank() - 2;
     int64_t channels = inputType.getDimSize(1);
     int64_t outChannels = weightType.getDimSize(0);
     if (groups <= 0 || channels % groups || outChannels % groups ||
         weightType.getDimSize(1) != channels / groups)
-      return rewriter.notifyMatchFailure(op, "inconsistent group count");
+      return unsupported(op, "inconsistent group count");
     FailureOr<Window> window = computeWindow(
         inputType.getShape(), resultType.getShape(),
         weightType.getShape().drop_front(2), op.getStridesAttr(),
         op.getDilationsAttr(), op.getPadsAttr(), op.getAutoPad());
     if (failed(window))
-      return rewriter.notifyMatchFailure(op, "unsupported window attributes");
+      return unsupported(op, "unsupported window attributes");
 
     Type element = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, element, 0.0);

@@ -27,7 +27,7 @@ struct ReshapeLikeLowering : OpConversionPattern<OpTy> {
     Value input = adaptor.getOperands().front();
     auto inputType = llvm::cast<RankedTensorType>(input.getType());
     if (!type || !type.hasStaticShape() || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(op, "needs static shapes");
     rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), input, type));
     return success();
   }
@@ -41,7 +41,7 @@ struct TransposeLowering : OpConversionPattern<ONNXTransposeOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+      return unsupported(op, "needs a static result shape");
     SmallVector<int64_t> perm;
     if (std::optional<ArrayAttr> attr = op.getPerm())
       for (Attribute a : *attr)
@@ -66,10 +66,10 @@ struct ConcatLowering : OpConversionPattern<ONNXConcatOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+      return unsupported(op, "needs a static result shape");
     FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
-      return rewriter.notifyMatchFailure(op, "bad axis");
+      return unsupported(op, "bad axis");
     Location loc = op.getLoc();
     Value result = emptyTensor(rewriter, loc, type);
     int64_t offset = 0;
@@ -99,13 +99,13 @@ struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
     auto inputType = llvm::cast<RankedTensorType>(input.getType());
     FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), inputType.getRank());
     if (failed(axis) || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static input and axis");
+      return unsupported(op, "needs a static input and axis");
     SmallVector<Value> results;
     int64_t offset = 0;
     for (Value result : op->getResults()) {
       auto type = convertTensorType(*getTypeConverter(), result.getType());
       if (!type || !type.hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "needs static result shapes");
+        return unsupported(op, "needs static result shapes");
       SmallVector<int64_t> offsets(type.getRank(), 0);
       offsets[*axis] = offset;
       SmallVector<int64_t> strides(type.getRank(), 1);
@@ -129,33 +129,33 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(op, "needs static shapes");
     int64_t rank = inputType.getRank();
     auto starts = getConstantInts(op.getStarts());
     if (failed(starts))
-      return rewriter.notifyMatchFailure(op, "starts must be constant");
+      return unsupported(op, "starts must be constant");
     SmallVector<int64_t> axes, steps(starts->size(), 1);
     for (int64_t i = 0; i < int64_t(starts->size()); ++i)
       axes.push_back(i);
     if (!isNone(op.getAxes())) {
       auto constAxes = getConstantInts(op.getAxes());
       if (failed(constAxes))
-        return rewriter.notifyMatchFailure(op, "axes must be constant");
+        return unsupported(op, "axes must be constant");
       axes = *constAxes;
     }
     if (!isNone(op.getSteps())) {
       auto constSteps = getConstantInts(op.getSteps());
       if (failed(constSteps))
-        return rewriter.notifyMatchFailure(op, "steps must be constant");
+        return unsupported(op, "steps must be constant");
       steps = *constSteps;
     }
     if (axes.size() != starts->size() || steps.size() != starts->size())
-      return rewriter.notifyMatchFailure(op, "starts/axes/steps mismatch");
+      return unsupported(op, "starts/axes/steps mismatch");
     SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
     for (auto [i, axisValue] : llvm::enumerate(axes)) {
       FailureOr<int64_t> axis = normalizeAxis(axisValue, rank);
       if (failed(axis) || steps[i] == 0)
-        return rewriter.notifyMatchFailure(op, "bad axis or zero step");
+        return unsupported(op, "bad axis or zero step");
       int64_t dim = inputType.getDimSize(*axis);
       int64_t start = (*starts)[i];
       if (start < 0)
@@ -206,11 +206,11 @@ struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || !dataType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(op, "needs static shapes");
     FailureOr<int64_t> axis =
         normalizeAxis(op.getAxis(), dataType.getRank());
     if (failed(axis))
-      return rewriter.notifyMatchFailure(op, "bad axis");
+      return unsupported(op, "bad axis");
     int64_t q = indicesType.getRank(), rank = type.getRank();
     MLIRContext *ctx = getContext();
     SmallVector<AffineExpr> indexExprs;
@@ -255,7 +255,7 @@ struct ExpandLowering : OpConversionPattern<ONNXExpandOp> {
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+      return unsupported(op, "needs a static result shape");
     rewriter.replaceOp(
         op, buildElementwise(rewriter, op.getLoc(), type, adaptor.getInput(),
                              [](OpBuilder &, Location, ValueRange args) {

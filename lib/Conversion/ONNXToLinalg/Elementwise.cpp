@@ -53,7 +53,7 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
     auto resultType = convertTensorType(*this->getTypeConverter(),
                                         operation->getResult(0).getType());
     if (!resultType || !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+      return unsupported(op, "needs a static result shape");
     SmallVector<Value> inputs;
     SmallVector<Type> types;
     for (auto [original, converted] :
@@ -64,7 +64,7 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
       types.push_back(elementTypeOf(original));
     }
     if (inputs.empty() || !supports(typeClass, types.front()))
-      return rewriter.notifyMatchFailure(op, "unsupported element type");
+      return unsupported(op, "unsupported element type");
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, inputs,
         [&](OpBuilder &b, Location loc, ValueRange args) {

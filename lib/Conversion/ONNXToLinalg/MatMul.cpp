@@ -73,7 +73,7 @@ struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
     auto rhsType = llvm::cast<RankedTensorType>(rhs.getType());
     if (!resultType || !resultType.hasStaticShape() ||
         !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(op, "needs static shapes");
     MLIRContext *ctx = getContext();
     int64_t rank = resultType.getRank();
     bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
@@ -114,7 +114,7 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!resultType || !resultType.hasStaticShape() ||
         !llvm::isa<FloatType>(resultType.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs a static float result");
+      return unsupported(op, "needs a static float result");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),

@@ -38,12 +38,12 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
   matchAndRewrite(ONNXBatchNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (op.getTrainingMode() != 0)
-      return rewriter.notifyMatchFailure(op, "training mode is not supported");
+      return unsupported(op, "training mode is not supported");
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() ||
         !llvm::isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs a static float result");
+      return unsupported(op, "needs a static float result");
     Location loc = op.getLoc();
     // Per-channel parameters [C] become [C, 1, ...] to broadcast along dim 1.
     SmallVector<Value> inputs{adaptor.getX()};
@@ -87,10 +87,10 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
                                   op->getResult(0).getType());
     if (!type || !type.hasStaticShape() ||
         !llvm::isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs a static float result");
+      return unsupported(op, "needs a static float result");
     FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
-      return rewriter.notifyMatchFailure(op, "bad axis");
+      return unsupported(op, "bad axis");
     Location loc = op.getLoc();
     Type element = type.getElementType();
     Value input = adaptor.getInput();
@@ -136,16 +136,16 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
                   ConversionPatternRewriter &rewriter) const override {
     for (unsigned i = 1; i < op->getNumResults(); ++i)
       if (!op->getResult(i).use_empty())
-        return rewriter.notifyMatchFailure(
+        return unsupported(
             op, "the Mean and InvStdDev outputs are not supported");
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() ||
         !llvm::isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs a static float result");
+      return unsupported(op, "needs a static float result");
     FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
-      return rewriter.notifyMatchFailure(op, "bad axis");
+      return unsupported(op, "bad axis");
     Location loc = op.getLoc();
     SmallVector<int64_t> axes;
     for (int64_t d = *axis; d < type.getRank(); ++d)

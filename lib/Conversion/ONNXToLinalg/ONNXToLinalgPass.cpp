@@ -18,6 +18,25 @@ namespace {
 
 struct ConvertONNXToLinalgPass
     : impl::ConvertONNXToLinalgBase<ConvertONNXToLinalgPass> {
+  /// Fails with an error on the first ONNX op that no pattern lowers.
+  LogicalResult checkEveryOpHasPattern(RewritePatternSet &patterns) {
+    llvm::DenseSet<OperationName> lowered;
+    for (const auto &pattern : patterns.getNativePatterns())
+      if (std::optional<OperationName> root = pattern->getRootKind())
+        lowered.insert(*root);
+    WalkResult walk = getOperation().walk([&](Operation *op) {
+      if (!llvm::isa<ONNXDialect>(op->getDialect()) ||
+          llvm::isa<ONNXNoValueOp>(op) || lowered.contains(op->getName()))
+        return WalkResult::advance();
+      StringRef name = op->getName().getStringRef();
+      name.consume_front("onnx.");
+      op->emitError() << "operator '" << name
+                      << "' is not supported by the compiler yet";
+      return WalkResult::interrupt();
+    });
+    return failure(walk.wasInterrupted());
+  }
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ONNXTypeConverter converter;
@@ -48,31 +67,20 @@ struct ConvertONNXToLinalgPass
     target.addDynamicallyLegalOp<func::ReturnOp>(
         [&](func::ReturnOp op) { return converter.isLegal(op); });
 
-    // A failed legalization names the op; add the last reason a pattern
-    // gave for not matching it, which says what is unsupported.
-    std::string lastReason;
-    ConversionConfig config;
-    auto remember = [&](Diagnostic &diag) { lastReason = diag.str(); };
-    config.notifyCallback = remember;
+    // An op without any lowering pattern is reported up front; an op whose
+    // pattern fails reports its own reason (see `unsupported`), after which
+    // the framework's generic "failed to legalize" error adds nothing.
+    if (failed(checkEveryOpHasPattern(patterns)))
+      return signalPassFailure();
     LogicalResult result = success();
     {
-      ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
-        std::string message = diag.str();
-        if (diag.getSeverity() != DiagnosticSeverity::Error ||
-            !llvm::StringRef(message).starts_with("failed to legalize"))
-          return failure(); // Not ours: let it through.
-        StringRef opName = llvm::StringRef(message).split('\'').second.split(
-                                                                  '\'').first;
-        InFlightDiagnostic error = emitError(diag.getLocation())
-                                   << "operator '"
-                                   << opName.drop_front(strlen("onnx."))
-                                   << "' cannot be compiled";
-        if (!lastReason.empty())
-          error << ": " << lastReason;
-        return success();
+      ScopedDiagnosticHandler dropGeneric(ctx, [](Diagnostic &diag) {
+        return success(diag.getSeverity() == DiagnosticSeverity::Error &&
+                       llvm::StringRef(diag.str()).starts_with(
+                           "failed to legalize operation"));
       });
       result = applyPartialConversion(getOperation(), target,
-                                      std::move(patterns), config);
+                                      std::move(patterns));
     }
     if (failed(result))
       return signalPassFailure();

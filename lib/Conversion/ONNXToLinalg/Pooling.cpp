@@ -79,17 +79,17 @@ struct MaxPoolLowering : OpConversionPattern<ONNXMaxPoolOp> {
   matchAndRewrite(ONNXMaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (!isNone(op->getResult(1)) && !op->getResult(1).use_empty())
-      return rewriter.notifyMatchFailure(op, "the Indices output is not "
+      return unsupported(op, "the Indices output is not "
                                              "supported");
     Value input = adaptor.getX();
     auto inputType = llvm::cast<RankedTensorType>(input.getType());
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(op, "needs static shapes");
     FailureOr<Window> window = windowOf(op, inputType, type);
     if (failed(window))
-      return rewriter.notifyMatchFailure(op, "unsupported window");
+      return unsupported(op, "unsupported window");
     Location loc = op.getLoc();
     Type element = type.getElementType();
     bool isUnsigned = isUnsignedInt(elementTypeOf(op.getX()));
@@ -166,10 +166,10 @@ struct AveragePoolLowering : OpConversionPattern<ONNXAveragePoolOp> {
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || !inputType.hasStaticShape() ||
         !llvm::isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+      return unsupported(op, "needs static float shapes");
     FailureOr<Window> window = windowOf(op, inputType, type);
     if (failed(window))
-      return rewriter.notifyMatchFailure(op, "unsupported window");
+      return unsupported(op, "unsupported window");
     Location loc = op.getLoc();
     Value zero = scalarConstant(rewriter, loc, type.getElementType(), 0.0);
     Value padded = padForWindow(rewriter, loc, input, *window, zero);
@@ -205,7 +205,7 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
                                   op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || !inputType.hasStaticShape() ||
         !llvm::isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+      return unsupported(op, "needs static float shapes");
     Location loc = op.getLoc();
     Type element = type.getElementType();
     SmallVector<int64_t> axes;

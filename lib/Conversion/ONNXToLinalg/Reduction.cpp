@@ -134,13 +134,13 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     auto type = convertTensorType(*this->getTypeConverter(),
                                   op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(op, "needs static shapes");
     Type element = type.getElementType();
     if (needsFloat(kind) && !llvm::isa<FloatType>(element))
-      return rewriter.notifyMatchFailure(op, "needs a float element type");
+      return unsupported(op, "needs a float element type");
     FailureOr<SmallVector<int64_t>> axes = reductionAxes(op);
     if (failed(axes))
-      return rewriter.notifyMatchFailure(op, "axes must be constant");
+      return unsupported(op, "axes must be constant");
     int64_t rank = inputType.getRank();
     SmallVector<int64_t> normalized;
     if (axes->empty() && !noopWithEmptyAxes(op))
@@ -149,7 +149,7 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     for (int64_t axis : *axes) {
       FailureOr<int64_t> n = normalizeAxis(axis, rank);
       if (failed(n))
-        return rewriter.notifyMatchFailure(op, "axis out of range");
+        return unsupported(op, "axis out of range");
       if (!llvm::is_contained(normalized, *n))
         normalized.push_back(*n);
     }

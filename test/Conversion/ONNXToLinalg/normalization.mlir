@@ -1,0 +1,36 @@
+// RUN: onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
+
+// Softmax: max, subtract, exp, sum, divide along the axis.
+// CHECK-LABEL: func.func @softmax
+// CHECK: arith.maximumf
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = "onnx.Softmax"(%x) {axis = -1 : i64} : (tensor<2x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// BatchNormalization (inference): per-channel parameters broadcast along
+// dim 1 after a reshape to [C, 1, 1].
+// CHECK-LABEL: func.func @batchnorm
+// CHECK-COUNT-4: tensor.expand_shape {{.*}} into tensor<3x1x1xf32>
+// CHECK: math.rsqrt
+func.func @batchnorm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  %0, %1, %2 = "onnx.BatchNormalization"(%x, %s, %b, %m, %v) {epsilon = 1.0e-05 : f32} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<1x3x4x4xf32>, none, none)
+  return %0 : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// LayerNormalization over the last axis.
+// CHECK-LABEL: func.func @layernorm
+// CHECK: iterator_types = ["parallel", "reduction"]
+// CHECK: math.rsqrt
+func.func @layernorm(%x: tensor<4x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  %0, %1, %2 = "onnx.LayerNormalization"(%x, %s, %b) {axis = -1 : i64} : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, none, none)
+  return %0 : tensor<4x8xf32>
+}

@@ -1,0 +1,35 @@
+// RUN: onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
+
+// ReduceSum's axes are a constant input; keepdims reshapes the result.
+// CHECK-LABEL: func.func @reduce_sum_keepdims
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x1x4xf32>
+func.func @reduce_sum_keepdims(%x: tensor<2x3x4xf32>) -> tensor<2x1x4xf32> {
+  %axes = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<2x1x4xf32>
+  return %0 : tensor<2x1x4xf32>
+}
+
+// -----
+
+// ReduceMean divides by the number of reduced elements.
+// CHECK-LABEL: func.func @reduce_mean
+// CHECK: iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK: arith.constant 8.000000e+00 : f32
+// CHECK: arith.divf
+func.func @reduce_mean(%x: tensor<2x3x4xf32>) -> tensor<3xf32> {
+  %0 = "onnx.ReduceMean"(%x) {axes = [0, -1], keepdims = 0 : i64} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// An empty axes list with noop_with_empty_axes is the identity.
+// CHECK-LABEL: func.func @reduce_noop
+// CHECK-NOT: iterator_types = ["reduction"
+func.func @reduce_noop(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.ReduceSum"(%x, %none) {noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>, none) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -1,0 +1,17 @@
+// RUN: onnx-opt %s -convert-onnx-to-linalg -split-input-file -verify-diagnostics
+
+// An op without a lowering is an error naming the op, never dropped.
+func.func @det(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{operator 'Det' is not supported by the compiler yet}}
+  %0 = "onnx.Det"(%x) : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// A lowering that does not support an operand type says why.
+func.func @batchnorm_training(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{operator 'BatchNormalization' cannot be compiled: training mode is not supported}}
+  %0, %1, %2 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %0 : tensor<1x3x4x4xf32>
+}
