@@ -27,6 +27,12 @@ constexpr int64_t kMaxTensorElements = int64_t(1) << 32;
 mlir::LogicalResult loadModel(llvm::StringRef path, const ImportOptions &opts,
                               onnx::ModelProto &model, const ErrorFn &error);
 
+/// Folds integer shape computations (Shape, Gather, Slice, Concat,
+/// Unsqueeze, arithmetic ...) into Constant nodes, running ONNX shape
+/// inference in between, so that reshape targets become static.
+mlir::LogicalResult foldShapeSubgraphs(onnx::ModelProto &model,
+                                       const ErrorFn &error);
+
 /// The MLIR element type of an ONNX TensorProto::DataType, or null.
 mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *ctx);
 

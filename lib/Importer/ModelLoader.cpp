@@ -262,7 +262,8 @@ LogicalResult loadModel(llvm::StringRef path, const ImportOptions &opts,
     return failure();
   }
   if (failed(upgradeOpset(model, error)) ||
-      failed(applyInputShapes(model, opts, error)))
+      failed(applyInputShapes(model, opts, error)) ||
+      failed(foldShapeSubgraphs(model, error)))
     return failure();
   try {
     onnx::ShapeInferenceOptions options(/*check_type_val=*/true,
