@@ -87,7 +87,7 @@ createTargetMachine(const TargetSpec &spec, unsigned optLevel,
     return nullptr;
   llvm::TargetOptions options;
   options.MCOptions.ABIName = spec.abi;
-  if (spec.triple.isARM())
+  if (spec.triple.isARM() || spec.triple.isThumb())
     options.FloatABIType =
         spec.hardFloat ? llvm::FloatABI::Hard : llvm::FloatABI::Soft;
   llvm::CodeGenOptLevel level = optLevel == 0   ? llvm::CodeGenOptLevel::None

@@ -249,12 +249,21 @@ void populateBinary(const TypeConverter &c, RewritePatternSet &p) {
   add<ONNXDivOp>(p, c, TypeClass::Numeric,
                  binaryArith<ONNXDivOp, arith::DivFOp, arith::DivSIOp,
                              arith::DivUIOp>());
-  add<ONNXPowOp>(p, c, TypeClass::Float,
+  add<ONNXPowOp>(p, c, TypeClass::Numeric,
                  [](ONNXPowOp op, OpBuilder &b, Location loc,
                     ArrayRef<Type> t, ValueRange a) -> Value {
                    // The exponent may have another type than the base.
-                   Value exponent = castScalar(b, loc, a[1], t[1], t[0]);
-                   return math::PowFOp::create(b, loc, a[0], exponent);
+                   if (llvm::isa<FloatType>(t[0])) {
+                     Value exponent = castScalar(b, loc, a[1], t[1], t[0]);
+                     return math::PowFOp::create(b, loc, a[0], exponent);
+                   }
+                   // Integer bases: exact in double for the results that
+                   // fit the integer type.
+                   Type f64 = b.getF64Type();
+                   Value base = castScalar(b, loc, a[0], t[0], f64);
+                   Value exponent = castScalar(b, loc, a[1], t[1], f64);
+                   Value power = math::PowFOp::create(b, loc, base, exponent);
+                   return castScalar(b, loc, power, f64, t[0]);
                  });
   add<ONNXMaxOp>(p, c, TypeClass::Numeric, variadic<ONNXMaxOp>(maxValues));
   add<ONNXMinOp>(p, c, TypeClass::Numeric, variadic<ONNXMinOp>(minValues));

@@ -134,10 +134,6 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXLayerNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    for (unsigned i = 1; i < op->getNumResults(); ++i)
-      if (!op->getResult(i).use_empty())
-        return unsupported(
-            op, "the Mean and InvStdDev outputs are not supported");
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() ||
@@ -178,10 +174,31 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
               b, l, arith::MulFOp::create(b, l, a[0], invStd), a[2]);
           return hasBias ? Value(arith::AddFOp::create(b, l, y, a[3])) : y;
         });
+    // The optional Mean and InvStdDev outputs keep the normalized dims.
     SmallVector<Value> results{result};
-    for (unsigned i = 1; i < op->getNumResults(); ++i)
-      results.push_back(
-          ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType()));
+    for (unsigned i = 1; i < op->getNumResults(); ++i) {
+      Value output = op->getResult(i);
+      if (isNone(output)) {
+        results.push_back(
+            ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType()));
+        continue;
+      }
+      auto statType = convertTensorType(*getTypeConverter(), output.getType());
+      if (!statType || statType.getElementType() != type.getElementType())
+        return unsupported(op, "statistics in another type than the input");
+      Value stat = i == 1 ? mean
+                          : buildElementwise(
+                                rewriter, loc,
+                                llvm::cast<RankedTensorType>(var.getType()),
+                                var, [&](OpBuilder &b, Location l,
+                                         ValueRange a) -> Value {
+                                  Value eps = scalarConstant(
+                                      b, l, a[0].getType(), epsilon);
+                                  return math::RsqrtOp::create(
+                                      b, l, arith::AddFOp::create(b, l, a[0], eps));
+                                });
+      results.push_back(reshapeTensor(rewriter, loc, stat, statType));
+    }
     rewriter.replaceOp(op, results);
     return success();
   }

@@ -1,0 +1,42 @@
+#!/usr/bin/python3
+"""Writes test/e2e/node-tests-expected-failures.txt from a runner result.
+
+    utils/run_node_tests.py --json results.json
+    utils/gen_expected_failures.py results.json > test/e2e/node-tests-expected-failures.txt
+
+Each non-passing, non-skipped case becomes `name  # status: reason`, with the
+reason taken from the compiler's error (the operator and why) or the
+comparison that failed.
+"""
+
+import json
+import re
+import sys
+
+
+def reason(case):
+    detail = case.get("detail") or ""
+    match = re.search(r"(operator '[A-Za-z]+'.*)", detail)
+    if match:
+        return match.group(1)
+    match = re.search(r"error: (?:[^:]*\.onnx: )?(?:node '[^']*': )?(.*)", detail)
+    if match:
+        return match.group(1)
+    return detail.splitlines()[0] if detail else case["status"]
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        results = json.load(f)
+    cases = results.get("cases") or results.get("results") or []
+    print("# ONNX node tests that onnx-compile does not pass yet, with the reason.")
+    print("# Regenerate: utils/run_node_tests.py --json r.json; "
+          "utils/gen_expected_failures.py r.json")
+    for case in sorted(cases, key=lambda c: c["name"]):
+        if case["status"] in ("pass", "skip"):
+            continue
+        print(f"{case['name']}  # {case['status']}: {reason(case)}")
+
+
+if __name__ == "__main__":
+    main()
