@@ -14,10 +14,16 @@ PACKAGES=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libzstd-dev zlib1g-dev
   python3 python3-onnx python3-numpy python3-torch python3-torchvision
-  gcc libc6-dev nodejs npm
+  gcc libc6-dev
 )
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
+# Node.js and npm run ONNX Runtime's npm package. Machines of this kind
+# come with Node.js 20 and npm from NodeSource, whose nodejs conflicts with
+# Debian's npm: only install Debian's when there is none.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 $SUDO apt-get install -y --no-install-recommends "${PACKAGES[@]}"
 
 # ONNX Runtime for Node.js, installed without its download scripts: the CPU
