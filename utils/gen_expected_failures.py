@@ -14,7 +14,17 @@ import re
 import sys
 
 
+# Failures whose cause the compiler's message does not say.
+NOTES = {
+    "test_cast_FLOAT_to_BFLOAT16":
+        "ONNX 1.12 test data truncates float32 to bfloat16; the compiler "
+        "rounds to nearest even, as later ONNX releases specify",
+}
+
+
 def reason(case):
+    if case["name"] in NOTES:
+        return NOTES[case["name"]]
     detail = case.get("detail") or ""
     match = re.search(r"(operator '[A-Za-z]+'.*)", detail)
     if match:

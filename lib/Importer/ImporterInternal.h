@@ -27,6 +27,12 @@ constexpr int64_t kMaxTensorElements = int64_t(1) << 32;
 mlir::LogicalResult loadModel(llvm::StringRef path, const ImportOptions &opts,
                               onnx::ModelProto &model, const ErrorFn &error);
 
+/// Replaces ops that ONNX defines as functions (Celu, HardSwish,
+/// NegativeLogLikelihoodLoss, ...) by their ONNX function bodies, except
+/// those the compiler lowers directly.
+mlir::LogicalResult expandFunctions(onnx::ModelProto &model,
+                                    const ErrorFn &error);
+
 /// Folds integer shape computations (Shape, Gather, Slice, Concat,
 /// Unsqueeze, arithmetic ...) into Constant nodes, running ONNX shape
 /// inference in between, so that reshape targets become static.

@@ -263,6 +263,7 @@ LogicalResult loadModel(llvm::StringRef path, const ImportOptions &opts,
   }
   if (failed(upgradeOpset(model, error)) ||
       failed(applyInputShapes(model, opts, error)) ||
+      failed(expandFunctions(model, error)) ||
       failed(foldShapeSubgraphs(model, error)))
     return failure();
   try {

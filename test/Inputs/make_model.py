@@ -107,7 +107,32 @@ def external_model(location):
         [tensor("x", [4])], [tensor("y", [4])], [weight])
 
 
+def hardswish_model():
+    return graph_model(
+        [helper.make_node("HardSwish", ["x"], ["y"], name="hs")],
+        [tensor("x", [2, 3])], [tensor("y", [2, 3])])
+
+
+def shape_chain_model():
+    # y = Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1])): the
+    # target shape is computed at run time from Shape, as exporters do.
+    axis0 = numpy_helper.from_array(np.array(0, dtype=np.int64), "zero")
+    minus1 = numpy_helper.from_array(np.array([-1], dtype=np.int64), "minus1")
+    axes = numpy_helper.from_array(np.array([0], dtype=np.int64), "axes")
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"], name="shape"),
+        helper.make_node("Gather", ["s", "zero"], ["n"], name="gather"),
+        helper.make_node("Unsqueeze", ["n", "axes"], ["n1"], name="unsq"),
+        helper.make_node("Concat", ["n1", "minus1"], ["target"], name="concat", axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["y"], name="reshape"),
+    ]
+    return graph_model(nodes, [tensor("x", [2, 3, 4])], [tensor("y", [None, None])],
+                       [axis0, minus1, axes])
+
+
 MODELS = {
+    "hardswish": hardswish_model,
+    "shape_chain": shape_chain_model,
     "add": add_model,
     "mlp": mlp_model,
     "symbolic": symbolic_model,

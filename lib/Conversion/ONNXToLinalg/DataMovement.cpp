@@ -3,8 +3,8 @@
 // Reshape-like ops (Reshape, Flatten, Squeeze, Unsqueeze) take their static
 // result type from shape inference and become collapse/expand reshapes,
 // which bufferize to views. Transpose is linalg.transpose; Concat, Split and
-// positive-step Slice are tensor slices; Gather, negative-step Slice and
-// Expand are linalg.generic ops.
+// positive-step Slice are tensor slices; Gather, GatherElements,
+// negative-step Slice, Trilu and Expand are linalg.generic ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,18 @@ using namespace mlir;
 
 namespace onnxc {
 namespace {
+
+/// An integer index as an `index`, negative ones counting from the end of
+/// an axis of size `dim`.
+Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t dim) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value size = arith::ConstantIndexOp::create(b, loc, dim);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  return arith::SelectOp::create(b, loc, negative,
+                                 arith::AddIOp::create(b, loc, i, size), i);
+}
 
 /// Reshape, Flatten, Squeeze and Unsqueeze: the result shape is static.
 template <typename OpTy>
@@ -224,15 +236,7 @@ struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
         rewriter, loc, type, indices, emptyTensor(rewriter, loc, type), maps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          // Negative indices count from the end of the axis.
-          Value index = arith::IndexCastOp::create(b, l, b.getIndexType(),
-                                                   args[0]);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value dim = arith::ConstantIndexOp::create(b, l, axisDim);
-          Value negative = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::slt, index, zero);
-          Value wrapped = arith::AddIOp::create(b, l, index, dim);
-          index = arith::SelectOp::create(b, l, negative, wrapped, index);
+          Value index = wrapIndex(b, l, args[0], axisDim);
           SmallVector<Value> coords;
           for (int64_t i = 0; i < *axis; ++i)
             coords.push_back(linalg::IndexOp::create(b, l, i));
@@ -243,6 +247,83 @@ struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
           linalg::YieldOp::create(b, l, element);
         });
     rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// GatherElements: out[i...] = data[i... with axis replaced by idx[i...]].
+struct GatherElementsLowering : OpConversionPattern<ONNXGatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto dataType = llvm::cast<RankedTensorType>(data.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || !dataType.hasStaticShape())
+      return unsupported(op, "needs static shapes");
+    int64_t rank = type.getRank();
+    FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    if (failed(axis))
+      return unsupported(op, "bad axis");
+    int64_t axisDim = dataType.getDimSize(*axis);
+    Location loc = op.getLoc();
+    SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, indices, emptyTensor(rewriter, loc, type), maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value index = wrapIndex(b, l, args[0], axisDim);
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < rank; ++i)
+            coords.push_back(i == *axis ? index
+                                        : Value(linalg::IndexOp::create(b, l, i)));
+          linalg::YieldOp::create(
+              b, l, Value(tensor::ExtractOp::create(b, l, data, coords)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Trilu keeps the upper (or lower) triangle of the last two dims, shifted
+/// by the constant diagonal offset k, and zeroes the rest.
+struct TriluLowering : OpConversionPattern<ONNXTriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || type.getRank() < 2)
+      return unsupported(op, "needs a static result of rank 2 or more");
+    int64_t k = 0;
+    if (!isNone(op.getK())) {
+      auto values = getConstantInts(op.getK());
+      if (failed(values) || values->size() != 1)
+        return unsupported(op, "k must be a constant");
+      k = values->front();
+    }
+    bool upper = op.getUpper() != 0;
+    int64_t rank = type.getRank();
+    Value zero = scalarConstant(rewriter, op.getLoc(), type.getElementType(), 0);
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, op.getLoc(), type, adaptor.getInput(),
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  // Keep where j - i >= k (upper) or j - i <= k (lower).
+                  Value i = linalg::IndexOp::create(b, l, rank - 2);
+                  Value j = linalg::IndexOp::create(b, l, rank - 1);
+                  Value diff = arith::SubIOp::create(b, l, j, i);
+                  Value kValue = arith::ConstantIndexOp::create(b, l, k);
+                  Value keep = arith::CmpIOp::create(
+                      b, l,
+                      upper ? arith::CmpIPredicate::sge
+                            : arith::CmpIPredicate::sle,
+                      diff, kValue);
+                  return arith::SelectOp::create(b, l, keep, a[0], zero);
+                }));
     return success();
   }
 };
@@ -274,7 +355,7 @@ void populateDataMovementPatterns(TypeConverter &converter,
                ReshapeLikeLowering<ONNXSqueezeOp>,
                ReshapeLikeLowering<ONNXUnsqueezeOp>, TransposeLowering,
                ConcatLowering, SplitLowering, SliceLowering, GatherLowering,
-               ExpandLowering>(converter, patterns.getContext());
+               GatherElementsLowering, TriluLowering, ExpandLowering>(converter, patterns.getContext());
 }
 
 } // namespace onnxc

@@ -42,6 +42,8 @@ struct ConvertONNXToLinalgPass
     ONNXTypeConverter converter;
     RewritePatternSet patterns(ctx);
     populateElementwisePatterns(converter, patterns);
+    populateActivationPatterns(converter, patterns);
+    populateIndexingPatterns(converter, patterns);
     populateMatMulPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populatePoolingPatterns(converter, patterns);

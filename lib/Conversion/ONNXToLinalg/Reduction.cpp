@@ -3,7 +3,7 @@
 // Every Reduce op is a linalg.generic reduction over its axes with an
 // initial value, a combiner, and an optional final elementwise step (the
 // mean's division, L2's square root, LogSum's log). keepdims is a reshape of
-// the result.
+// the result. ArgMax/ArgMin and CumSum are reductions too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -179,6 +179,183 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
   ReduceKind kind;
 };
 
+/// The index of the largest (`isMax`) or smallest element along `axis`,
+/// as an i64 tensor without that dim: one reduction with two accumulators,
+/// the best value and its index. Ties keep the first index, or the last
+/// with `last`.
+Value argReduce(OpBuilder &b, Location loc, Value input, int64_t axis,
+                bool isMax, bool last, bool isUnsigned) {
+  auto inputType = llvm::cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  MLIRContext *ctx = b.getContext();
+  Type element = inputType.getElementType();
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                  : utils::IteratorType::parallel);
+    if (d == axis)
+      continue;
+    shape.push_back(inputType.getDimSize(d));
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  }
+  auto valueType = RankedTensorType::get(shape, element);
+  auto indexType = RankedTensorType::get(shape, b.getI64Type());
+  Value values = filledTensor(
+      b, loc, valueType,
+      extremeConstant(b, loc, element, /*lowest=*/isMax, isUnsigned));
+  Value indices = filledTensor(b, loc, indexType,
+                               scalarConstant(b, loc, b.getI64Type(), 0));
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank), outMap, outMap};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{valueType, indexType}, input,
+      ValueRange{values, indices}, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value x = args[0], best = args[1], bestIndex = args[2];
+        Value better;
+        if (llvm::isa<FloatType>(element)) {
+          using P = arith::CmpFPredicate;
+          P predicate = isMax ? (last ? P::OGE : P::OGT)
+                              : (last ? P::OLE : P::OLT);
+          better = arith::CmpFOp::create(nb, l, predicate, x, best);
+        } else {
+          using P = arith::CmpIPredicate;
+          P predicate = isMax ? (last ? (isUnsigned ? P::uge : P::sge)
+                                      : (isUnsigned ? P::ugt : P::sgt))
+                              : (last ? (isUnsigned ? P::ule : P::sle)
+                                      : (isUnsigned ? P::ult : P::slt));
+          better = arith::CmpIOp::create(nb, l, predicate, x, best);
+        }
+        Value index = arith::IndexCastOp::create(
+            nb, l, nb.getI64Type(), linalg::IndexOp::create(nb, l, axis));
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, better, x, best),
+                       arith::SelectOp::create(nb, l, better, index,
+                                               bestIndex)});
+      });
+  return generic.getResult(1);
+}
+
+template <typename OpTy, bool isMax>
+struct ArgReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getData();
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    auto type = convertTensorType(*this->getTypeConverter(),
+                                  op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || !inputType.hasStaticShape())
+      return unsupported(op, "needs static shapes");
+    FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), inputType.getRank());
+    if (failed(axis))
+      return unsupported(op, "bad axis");
+    Value indices =
+        argReduce(rewriter, op.getLoc(), input, *axis, isMax,
+                  op.getSelectLastIndex() != 0,
+                  isUnsignedInt(elementTypeOf(op.getData())));
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), indices, type));
+    return success();
+  }
+};
+
+/// Hardmax: 1 at the first largest element along the axis, 0 elsewhere.
+struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXHardmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static shape");
+    FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), type.getRank());
+    if (failed(axis))
+      return unsupported(op, "bad axis");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> keptShape(type.getShape());
+    keptShape[*axis] = 1;
+    Value indices = reshapeTensor(
+        rewriter, loc,
+        argReduce(rewriter, loc, input, *axis, /*isMax=*/true, false, false),
+        RankedTensorType::get(keptShape, rewriter.getI64Type()));
+    Type element = type.getElementType();
+    int64_t axisDim = *axis;
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, indices,
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  Value here = arith::IndexCastOp::create(
+                      b, l, b.getI64Type(),
+                      linalg::IndexOp::create(b, l, axisDim));
+                  Value hit = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::eq, a[0], here);
+                  return arith::SelectOp::create(
+                      b, l, hit, scalarConstant(b, l, element, 1),
+                      scalarConstant(b, l, element, 0));
+                }));
+    return success();
+  }
+};
+
+/// CumSum along a constant axis: y[i] = sum of x[j] for j <= i (j < i when
+/// exclusive; j >= i or j > i when reverse), as a reduction over an extra
+/// iteration dim j.
+struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXCumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getX();
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static shape");
+    auto axisValues = getConstantInts(op.getAxis());
+    if (failed(axisValues) || axisValues->size() != 1)
+      return unsupported(op, "the axis must be a constant");
+    int64_t rank = type.getRank();
+    FailureOr<int64_t> axis = normalizeAxis(axisValues->front(), rank);
+    if (failed(axis))
+      return unsupported(op, "bad axis");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> inExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      inExprs.push_back(getAffineDimExpr(d == *axis ? rank : d, ctx));
+    SmallVector<AffineMap> maps{
+        AffineMap::get(rank + 1, 0, inExprs, ctx),
+        AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Type element = type.getElementType();
+    Value init = filledTensor(rewriter, loc, type,
+                              scalarConstant(rewriter, loc, element, 0));
+    bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    using P = arith::CmpIPredicate;
+    P predicate = reverse ? (exclusive ? P::sgt : P::sge)
+                          : (exclusive ? P::slt : P::sle);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, input, init, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value i = linalg::IndexOp::create(b, l, *axis);
+          Value j = linalg::IndexOp::create(b, l, rank);
+          Value include = arith::CmpIOp::create(b, l, predicate, j, i);
+          Value term = arith::SelectOp::create(
+              b, l, include, args[0], scalarConstant(b, l, element, 0));
+          linalg::YieldOp::create(b, l, add(b, l, args[1], term));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateReductionPatterns(TypeConverter &converter,
@@ -204,6 +381,10 @@ void populateReductionPatterns(TypeConverter &converter,
                                                    ReduceKind::LogSum);
   patterns.add<ReduceLowering<ONNXReduceLogSumExpOp>>(converter, ctx,
                                                       ReduceKind::LogSumExp);
+  patterns.add<ArgReduceLowering<ONNXArgMaxOp, true>,
+               ArgReduceLowering<ONNXArgMinOp, false>, CumSumLowering,
+               HardmaxLowering>(
+      converter, ctx);
 }
 
 } // namespace onnxc

@@ -33,3 +33,29 @@ func.func @reduce_noop(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = "onnx.ReduceSum"(%x, %none) {noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>, none) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// ArgMax keeps a value and an index accumulator.
+// CHECK-LABEL: func.func @argmax
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<2xf32>, tensor<2xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x1xi64>
+func.func @argmax(%x: tensor<2x5xf32>) -> tensor<2x1xi64> {
+  %0 = "onnx.ArgMax"(%x) {axis = 1 : i64} : (tensor<2x5xf32>) -> tensor<2x1xi64>
+  return %0 : tensor<2x1xi64>
+}
+
+// -----
+
+// CumSum adds x[j] for j <= i through an extra reduction dim.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @cumsum
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #{{.*}}], iterator_types = ["parallel", "reduction"]}
+// CHECK: arith.cmpi sle
+func.func @cumsum(%x: tensor<5xf32>) -> tensor<5xf32> {
+  %axis = "onnx.Constant"() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %0 = "onnx.CumSum"(%x, %axis) : (tensor<5xf32>, tensor<i64>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}

@@ -21,6 +21,10 @@ public:
 
 void populateElementwisePatterns(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+void populateActivationPatterns(mlir::TypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateConvPatterns(mlir::TypeConverter &converter,

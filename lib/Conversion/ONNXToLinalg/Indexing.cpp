@@ -1,0 +1,341 @@
+//===- Indexing.cpp - Ops defined by index arithmetic ---------------------===//
+//
+// Ops whose output element is a function of its own index: Pad (constant,
+// edge, reflect), Tile, OneHot, EyeLike, DepthToSpace and SpaceToDepth
+// (reshape - transpose - reshape), and Dropout at inference (the identity).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+Value constIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// A parallel generic over `type` whose body only sees the output indices.
+Value buildFromIndices(
+    OpBuilder &b, Location loc, RankedTensorType type,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>)> body) {
+  int64_t rank = type.getRank();
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{}, emptyTensor(b, loc, type),
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t d = 0; d < rank; ++d)
+                 indices.push_back(linalg::IndexOp::create(nb, nloc, d));
+               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
+             })
+      .getResult(0);
+}
+
+struct PadLowering : OpConversionPattern<ONNXPadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXPadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value data = adaptor.getData();
+    auto dataType = llvm::cast<RankedTensorType>(data.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || !dataType.hasStaticShape())
+      return unsupported(op, "needs static shapes");
+    auto pads = getConstantInts(op.getPads());
+    int64_t rank = type.getRank();
+    if (failed(pads) || int64_t(pads->size()) != 2 * rank)
+      return unsupported(op, "pads must be a constant of 2 * rank values");
+    StringRef mode = op.getMode();
+    if (mode != "constant" && mode != "edge" && mode != "reflect")
+      return unsupported(op, "unknown mode '" + mode + "'");
+    Location loc = op.getLoc();
+    Type element = type.getElementType();
+    Value padValue;
+    if (mode == "constant") {
+      if (isNone(op.getConstantValue()))
+        padValue = scalarConstant(rewriter, loc, element, 0);
+      else
+        padValue = tensor::ExtractOp::create(
+            rewriter, loc, adaptor.getConstantValue(),
+            SmallVector<Value>(llvm::cast<RankedTensorType>(
+                                   adaptor.getConstantValue().getType())
+                                   .getRank(),
+                               constIndex(rewriter, loc, 0)));
+    }
+    rewriter.replaceOp(
+        op, buildFromIndices(
+                rewriter, loc, type,
+                [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
+                  // Source index = output index - begin pad, then clamped
+                  // (edge), mirrored (reflect) or checked (constant).
+                  SmallVector<Value> source;
+                  Value inside = arith::ConstantOp::create(
+                      b, l, b.getBoolAttr(true));
+                  for (int64_t d = 0; d < rank; ++d) {
+                    int64_t n = dataType.getDimSize(d);
+                    Value i = arith::SubIOp::create(
+                        b, l, out[d], constIndex(b, l, (*pads)[d]));
+                    Value zero = constIndex(b, l, 0);
+                    Value last = constIndex(b, l, n - 1);
+                    Value below = arith::CmpIOp::create(
+                        b, l, arith::CmpIPredicate::slt, i, zero);
+                    Value above = arith::CmpIOp::create(
+                        b, l, arith::CmpIPredicate::sgt, i, last);
+                    if (mode == "reflect") {
+                      Value negated = arith::SubIOp::create(b, l, zero, i);
+                      Value mirrored = arith::SubIOp::create(
+                          b, l, constIndex(b, l, 2 * (n - 1)), i);
+                      i = arith::SelectOp::create(b, l, below, negated, i);
+                      i = arith::SelectOp::create(b, l, above, mirrored, i);
+                    } else {
+                      Value outside = arith::OrIOp::create(b, l, below, above);
+                      inside = arith::AndIOp::create(
+                          b, l, inside,
+                          arith::XOrIOp::create(
+                              b, l, outside,
+                              arith::ConstantOp::create(b, l,
+                                                        b.getBoolAttr(true))));
+                      i = arith::MaxSIOp::create(b, l, i, zero);
+                      i = arith::MinSIOp::create(b, l, i, last);
+                    }
+                    source.push_back(i);
+                  }
+                  Value value = tensor::ExtractOp::create(b, l, data, source);
+                  if (mode != "constant")
+                    return value;
+                  return arith::SelectOp::create(b, l, inside, value,
+                                                 padValue);
+                }));
+    return success();
+  }
+};
+
+struct TileLowering : OpConversionPattern<ONNXTileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || !inputType.hasStaticShape() ||
+        llvm::is_contained(inputType.getShape(), 0))
+      return unsupported(op, "needs static, non-empty shapes");
+    int64_t rank = type.getRank();
+    MLIRContext *ctx = getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      exprs.push_back(getAffineDimExpr(d, ctx) % inputType.getDimSize(d));
+    Location loc = op.getLoc();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, input, emptyTensor(rewriter, loc, type),
+        ArrayRef<AffineMap>{AffineMap::get(rank, 0, exprs, ctx),
+                            rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct EyeLikeLowering : OpConversionPattern<ONNXEyeLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXEyeLikeOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || type.getRank() != 2)
+      return unsupported(op, "needs a static 2-D shape");
+    int64_t k = op.getK();
+    Type element = type.getElementType();
+    rewriter.replaceOp(
+        op, buildFromIndices(
+                rewriter, op.getLoc(), type,
+                [&](OpBuilder &b, Location l, ArrayRef<Value> idx) -> Value {
+                  Value diff = arith::SubIOp::create(b, l, idx[1], idx[0]);
+                  Value onDiagonal = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::eq, diff,
+                      constIndex(b, l, k));
+                  return arith::SelectOp::create(
+                      b, l, onDiagonal, scalarConstant(b, l, element, 1),
+                      scalarConstant(b, l, element, 0));
+                }));
+    return success();
+  }
+};
+
+struct OneHotLowering : OpConversionPattern<ONNXOneHotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXOneHotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static result shape");
+    int64_t rank = type.getRank();
+    FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    if (failed(axis))
+      return unsupported(op, "bad axis");
+    int64_t depth = type.getDimSize(*axis);
+    Value indices = adaptor.getIndices(), values = adaptor.getValues();
+    Type indexElement = elementTypeOf(op.getIndices());
+    Location loc = op.getLoc();
+    rewriter.replaceOp(
+        op, buildFromIndices(
+                rewriter, loc, type,
+                [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
+                  SmallVector<Value> at;
+                  for (int64_t d = 0; d < rank; ++d)
+                    if (d != *axis)
+                      at.push_back(out[d]);
+                  Value raw = tensor::ExtractOp::create(b, l, indices, at);
+                  // Float indices truncate; negative ones count from the end.
+                  Value index = castScalar(b, l, raw, indexElement,
+                                           b.getI64Type());
+                  index = arith::IndexCastOp::create(b, l, b.getIndexType(),
+                                                     index);
+                  Value negative = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::slt, index,
+                      constIndex(b, l, 0));
+                  index = arith::SelectOp::create(
+                      b, l, negative,
+                      arith::AddIOp::create(b, l, index,
+                                            constIndex(b, l, depth)),
+                      index);
+                  Value hot = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::eq, index, out[*axis]);
+                  Value on = tensor::ExtractOp::create(
+                      b, l, values, ValueRange{constIndex(b, l, 1)});
+                  Value off = tensor::ExtractOp::create(
+                      b, l, values, ValueRange{constIndex(b, l, 0)});
+                  return arith::SelectOp::create(b, l, hot, on, off);
+                }));
+    return success();
+  }
+};
+
+/// Reshape - transpose - reshape, the definition of both ops in ONNX.
+Value permuteBlocks(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> blockedShape, ArrayRef<int64_t> perm,
+                    RankedTensorType resultType) {
+  auto inputType = llvm::cast<RankedTensorType>(input.getType());
+  Value blocked =
+      reshapeTensor(b, loc, input, inputType.clone(blockedShape));
+  SmallVector<int64_t> permutedShape;
+  for (int64_t p : perm)
+    permutedShape.push_back(blockedShape[p]);
+  auto permutedType = inputType.clone(permutedShape);
+  Value permuted =
+      linalg::TransposeOp::create(b, loc, blocked,
+                                  emptyTensor(b, loc, permutedType), perm)
+          .getResult()[0];
+  return reshapeTensor(b, loc, permuted, resultType);
+}
+
+struct DepthToSpaceLowering : OpConversionPattern<ONNXDepthToSpaceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXDepthToSpaceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    int64_t bs = op.getBlocksize();
+    if (!type || !type.hasStaticShape() || inputType.getRank() != 4 ||
+        bs <= 0 || inputType.getDimSize(1) % (bs * bs))
+      return unsupported(op, "needs a static NCHW input");
+    int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1),
+            h = inputType.getDimSize(2), w = inputType.getDimSize(3);
+    bool dcr = op.getMode() == "DCR";
+    SmallVector<int64_t> blocked =
+        dcr ? SmallVector<int64_t>{n, bs, bs, c / (bs * bs), h, w}
+            : SmallVector<int64_t>{n, c / (bs * bs), bs, bs, h, w};
+    SmallVector<int64_t> perm = dcr ? SmallVector<int64_t>{0, 3, 4, 1, 5, 2}
+                                    : SmallVector<int64_t>{0, 1, 4, 2, 5, 3};
+    rewriter.replaceOp(op, permuteBlocks(rewriter, op.getLoc(),
+                                         adaptor.getInput(), blocked, perm,
+                                         type));
+    return success();
+  }
+};
+
+struct SpaceToDepthLowering : OpConversionPattern<ONNXSpaceToDepthOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXSpaceToDepthOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    int64_t bs = op.getBlocksize();
+    if (!type || !type.hasStaticShape() || inputType.getRank() != 4 ||
+        bs <= 0 || inputType.getDimSize(2) % bs || inputType.getDimSize(3) % bs)
+      return unsupported(op, "needs a static NCHW input");
+    int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1),
+            h = inputType.getDimSize(2), w = inputType.getDimSize(3);
+    rewriter.replaceOp(
+        op, permuteBlocks(rewriter, op.getLoc(), adaptor.getInput(),
+                          {n, c, h / bs, bs, w / bs, bs}, {0, 3, 5, 1, 2, 4},
+                          type));
+    return success();
+  }
+};
+
+/// Dropout at inference is the identity with an all-true mask. Training
+/// mode with a nonzero ratio is random and refused.
+struct DropoutLowering : OpConversionPattern<ONNXDropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXDropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isNone(op.getTrainingMode())) {
+      auto training = getConstantInts(op.getTrainingMode());
+      if (failed(training) || training->front() != 0) {
+        auto ratio = isNone(op.getRatio())
+                         ? FailureOr<SmallVector<double>>(
+                               SmallVector<double>{0.5})
+                         : getConstantFloats(op.getRatio());
+        if (failed(ratio) || ratio->front() != 0.0)
+          return unsupported(op, "random dropout in training mode");
+      }
+    }
+    Location loc = op.getLoc();
+    SmallVector<Value> results{adaptor.getData()};
+    Value mask = op->getResult(1);
+    if (isNone(mask)) {
+      results.push_back(ONNXNoValueOp::create(rewriter, loc,
+                                              rewriter.getNoneType()));
+    } else {
+      auto maskType = convertTensorType(*getTypeConverter(), mask.getType());
+      if (!maskType || !maskType.hasStaticShape())
+        return unsupported(op, "needs a static mask shape");
+      results.push_back(filledTensor(
+          rewriter, loc, maskType,
+          arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true))));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateIndexingPatterns(TypeConverter &converter,
+                              RewritePatternSet &patterns) {
+  patterns.add<PadLowering, TileLowering, EyeLikeLowering, OneHotLowering,
+               DepthToSpaceLowering, SpaceToDepthLowering, DropoutLowering>(
+      converter, patterns.getContext());
+}
+
+} // namespace onnxc
