@@ -288,7 +288,7 @@ struct GatherElementsLowering : OpConversionPattern<ONNXGatherElementsOp> {
 };
 
 /// Trilu keeps the upper (or lower) triangle of the last two dims, shifted
-/// by the constant diagonal offset k, and zeroes the rest.
+/// by the diagonal offset k, and zeroes the rest.
 struct TriluLowering : OpConversionPattern<ONNXTriluOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -298,30 +298,36 @@ struct TriluLowering : OpConversionPattern<ONNXTriluOp> {
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || type.getRank() < 2)
       return unsupported(op, "needs a static result of rank 2 or more");
-    int64_t k = 0;
+    // k is read at run time when it is not a constant.
+    Location loc = op.getLoc();
+    Value k = arith::ConstantIndexOp::create(rewriter, loc, 0);
     if (!isNone(op.getK())) {
-      auto values = getConstantInts(op.getK());
-      if (failed(values) || values->size() != 1)
-        return unsupported(op, "k must be a constant");
-      k = values->front();
+      auto kType = llvm::cast<RankedTensorType>(adaptor.getK().getType());
+      if (kType.getNumElements() != 1)
+        return unsupported(op, "k must hold one value");
+      Value zeroIndex = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      Value kValue = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getK(),
+          SmallVector<Value>(kType.getRank(), zeroIndex));
+      k = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                     kValue);
     }
     bool upper = op.getUpper() != 0;
     int64_t rank = type.getRank();
-    Value zero = scalarConstant(rewriter, op.getLoc(), type.getElementType(), 0);
+    Value zero = scalarConstant(rewriter, loc, type.getElementType(), 0);
     rewriter.replaceOp(
         op, buildElementwise(
-                rewriter, op.getLoc(), type, adaptor.getInput(),
+                rewriter, loc, type, adaptor.getInput(),
                 [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                   // Keep where j - i >= k (upper) or j - i <= k (lower).
                   Value i = linalg::IndexOp::create(b, l, rank - 2);
                   Value j = linalg::IndexOp::create(b, l, rank - 1);
                   Value diff = arith::SubIOp::create(b, l, j, i);
-                  Value kValue = arith::ConstantIndexOp::create(b, l, k);
                   Value keep = arith::CmpIOp::create(
                       b, l,
                       upper ? arith::CmpIPredicate::sge
                             : arith::CmpIPredicate::sle,
-                      diff, kValue);
+                      diff, k);
                   return arith::SelectOp::create(b, l, keep, a[0], zero);
                 }));
     return success();
