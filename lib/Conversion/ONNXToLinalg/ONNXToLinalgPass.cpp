@@ -48,6 +48,7 @@ struct ConvertONNXToLinalgPass
     populateConvPatterns(converter, patterns);
     populatePoolingPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
+    populateResizePatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
     populateDataMovementPatterns(converter, patterns);
     populateConstantPatterns(converter, patterns);

@@ -31,6 +31,8 @@ void populateConvPatterns(mlir::TypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
+void populateResizePatterns(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::TypeConverter &converter,
