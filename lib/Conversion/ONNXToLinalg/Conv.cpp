@@ -127,11 +127,190 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
   }
 };
 
+/// Integer attribute list or `size` copies of `fallback`.
+SmallVector<int64_t> intsOr(std::optional<ArrayAttr> attr, size_t size,
+                            int64_t fallback) {
+  SmallVector<int64_t> values;
+  if (attr)
+    for (Attribute a : *attr)
+      values.push_back(llvm::cast<IntegerAttr>(a).getInt());
+  if (values.empty())
+    values.assign(size, fallback);
+  return values;
+}
+
+/// ConvTranspose as a convolution: insert stride - 1 zeros between input
+/// elements, pad by the dilated kernel extent, and correlate with the
+/// spatially flipped kernel, whose in/out channel roles are swapped. Each
+/// output position o reads position o + begin-pad + k * dilation.
+struct ConvTransposeLowering : OpConversionPattern<ONNXConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ONNXConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    ValueRange operands = adaptor.getOperands();
+    Value input = operands[0], weight = operands[1];
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    auto weightType = llvm::cast<RankedTensorType>(weight.getType());
+    auto resultType =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!resultType || !resultType.hasStaticShape() ||
+        !inputType.hasStaticShape() || !weightType.hasStaticShape() ||
+        !llvm::isa<FloatType>(resultType.getElementType()))
+      return unsupported(op, "needs static float shapes");
+    int64_t groups = op.getGroup();
+    int64_t spatial = inputType.getRank() - 2;
+    int64_t channels = inputType.getDimSize(1);
+    int64_t mg = weightType.getDimSize(1);
+    if (groups <= 0 || channels % groups || weightType.getDimSize(0) != channels ||
+        resultType.getDimSize(1) != mg * groups)
+      return unsupported(op, "inconsistent channel or group counts");
+    int64_t cg = channels / groups;
+    SmallVector<int64_t> strides = intsOr(op.getStrides(), spatial, 1);
+    SmallVector<int64_t> dilations = intsOr(op.getDilations(), spatial, 1);
+    SmallVector<int64_t> outputPadding =
+        intsOr(op.getOutputPadding(), spatial, 0);
+    SmallVector<int64_t> pads = intsOr(op.getPads(), 2 * spatial, 0);
+    StringRef autoPad = op.getAutoPad();
+    if (strides.size() != size_t(spatial) || dilations.size() != size_t(spatial) ||
+        outputPadding.size() != size_t(spatial) || pads.size() != size_t(2 * spatial))
+      return unsupported(op, "attribute lengths do not match the rank");
+
+    // Where the output starts inside the full transposed convolution.
+    SmallVector<int64_t> begin(spatial);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = inputType.getDimSize(i + 2), k = weightType.getDimSize(i + 2);
+      int64_t full = strides[i] * (in - 1) + outputPadding[i] +
+                     (k - 1) * dilations[i] + 1;
+      int64_t total = full - resultType.getDimSize(i + 2);
+      // ONNX halves the total with floor division (it may be negative
+      // when output_shape asks for more than the full result).
+      int64_t half = llvm::divideFloorSigned(total, int64_t(2));
+      if (op.getOutputShape() || autoPad == "SAME_UPPER" ||
+          autoPad == "SAME_LOWER")
+        begin[i] = autoPad == "SAME_UPPER" ? half : total - half;
+      else if (autoPad == "VALID")
+        begin[i] = 0;
+      else
+        begin[i] = pads[i];
+    }
+
+    Type element = resultType.getElementType();
+    Value zero = scalarConstant(rewriter, loc, element, 0.0);
+    // Zero insertion: a strided insert into zeros.
+    SmallVector<int64_t> upShape(inputType.getShape());
+    for (int64_t i = 0; i < spatial; ++i)
+      upShape[i + 2] = (upShape[i + 2] - 1) * strides[i] + 1;
+    auto upType = inputType.clone(upShape);
+    SmallVector<int64_t> insertStrides(2, 1);
+    llvm::append_range(insertStrides, strides);
+    Value upsampled = tensor::InsertSliceOp::create(
+        rewriter, loc, input, filledTensor(rewriter, loc, upType, zero),
+        ValueRange{}, ValueRange{}, ValueRange{},
+        SmallVector<int64_t>(inputType.getRank(), 0), inputType.getShape(),
+        insertStrides);
+    // Pad so that every read o + begin + k * dilation is in bounds.
+    // An output that starts before the full convolution (negative begin
+    // padding) needs that much more low padding; `offset` is where output 0
+    // reads with kernel index 0.
+    SmallVector<int64_t> padLow(spatial), padHigh(spatial), offset(spatial);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t extent = (weightType.getDimSize(i + 2) - 1) * dilations[i];
+      int64_t shift = std::max<int64_t>(0, -begin[i]);
+      padLow[i] = extent + shift;
+      offset[i] = begin[i] + shift;
+      int64_t lastRead = resultType.getDimSize(i + 2) - 1 + offset[i] + extent;
+      padHigh[i] =
+          std::max<int64_t>(0, lastRead + 1 - (padLow[i] + upShape[i + 2]));
+    }
+    Value padded = padSpatial(rewriter, loc, upsampled, padLow, padHigh, zero);
+
+    auto paddedType = llvm::cast<RankedTensorType>(padded.getType());
+    SmallVector<int64_t> inShape{paddedType.getDimSize(0), groups, cg};
+    llvm::append_range(inShape, paddedType.getShape().drop_front(2));
+    Value groupedInput =
+        reshapeTensor(rewriter, loc, padded, paddedType.clone(inShape));
+    SmallVector<int64_t> wShape{groups, cg, mg};
+    llvm::append_range(wShape, weightType.getShape().drop_front(2));
+    Value groupedWeight =
+        reshapeTensor(rewriter, loc, weight, weightType.clone(wShape));
+    SmallVector<int64_t> outShape{resultType.getDimSize(0), groups, mg};
+    llvm::append_range(outShape, resultType.getShape().drop_front(2));
+    auto groupedOutType = resultType.clone(outShape);
+
+    Value init = filledTensor(rewriter, loc, groupedOutType, zero);
+    if (!isNone(op->getOperand(2))) {
+      Value bias = reshapeTensor(rewriter, loc, operands[2],
+                                 RankedTensorType::get({groups, mg}, element));
+      SmallVector<AffineMap> maps{
+          AffineMap::get(groupedOutType.getRank(), 0,
+                         {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)},
+                         ctx),
+          rewriter.getMultiDimIdentityMap(groupedOutType.getRank())};
+      init = linalg::GenericOp::create(
+                 rewriter, loc, groupedOutType, bias, init, maps,
+                 SmallVector<utils::IteratorType>(
+                     groupedOutType.getRank(), utils::IteratorType::parallel),
+                 [](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, args[0]);
+                 })
+                 .getResult(0);
+    }
+
+    // Iteration dims: n, g, m, out..., c, k...
+    unsigned numDims = 3 + spatial + 1 + spatial;
+    unsigned firstOut = 3, cDim = 3 + spatial, firstKernel = 4 + spatial;
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> inExprs{d(0), d(1), d(cDim)};
+    SmallVector<AffineExpr> wExprs{d(1), d(cDim), d(2)};
+    SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t k = weightType.getDimSize(i + 2);
+      inExprs.push_back(d(firstOut + i) + offset[i] +
+                        d(firstKernel + i) * dilations[i]);
+      wExprs.push_back(getAffineConstantExpr(k - 1, ctx) - d(firstKernel + i));
+      outExprs.push_back(d(firstOut + i));
+    }
+    // The flipped kernel index does not bound its loop; a kernel-shaped
+    // operand does (as for pooling).
+    SmallVector<AffineExpr> kernelExprs;
+    for (int64_t i = 0; i < spatial; ++i)
+      kernelExprs.push_back(d(firstKernel + i));
+    Value kernelShape = tensor::EmptyOp::create(
+        rewriter, loc, weightType.getShape().drop_front(2), element);
+    SmallVector<utils::IteratorType> iterators(numDims,
+                                               utils::IteratorType::parallel);
+    for (unsigned i = cDim; i < numDims; ++i)
+      iterators[i] = utils::IteratorType::reduction;
+    SmallVector<AffineMap> maps{AffineMap::get(numDims, 0, inExprs, ctx),
+                                AffineMap::get(numDims, 0, wExprs, ctx),
+                                AffineMap::get(numDims, 0, kernelExprs, ctx),
+                                AffineMap::get(numDims, 0, outExprs, ctx)};
+    Value conv =
+        linalg::GenericOp::create(
+            rewriter, loc, groupedOutType,
+            ValueRange{groupedInput, groupedWeight, kernelShape}, init, maps,
+            iterators,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, l, Value(arith::AddFOp::create(b, l, args[3], product)));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, conv, resultType));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateConvPatterns(TypeConverter &converter,
                           RewritePatternSet &patterns) {
-  patterns.add<ConvLowering>(converter, patterns.getContext());
+  patterns.add<ConvLowering, ConvTransposeLowering>(converter,
+                                                    patterns.getContext());
 }
 
 } // namespace onnxc

@@ -26,3 +26,18 @@ func.func @conv_same_upper(%x: tensor<1x1x4xf32>, %w: tensor<1x1x2xf32>) -> tens
   %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER"} : (tensor<1x1x4xf32>, tensor<1x1x2xf32>, none) -> tensor<1x1x4xf32>
   return %0 : tensor<1x1x4xf32>
 }
+
+// -----
+
+// ConvTranspose: zero insertion by a strided insert, padding by the kernel
+// extent, then a correlation with the flipped kernel (k -> 2 - k).
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d2, -d6 + 2, -d7 + 2)>
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: tensor.insert_slice %arg0 into %{{.*}}[0, 0, 0, 0] [1, 1, 3, 3] [1, 1, 2, 2] : tensor<1x1x3x3xf32> into tensor<1x1x5x5xf32>
+// CHECK: tensor.pad %{{.*}} low[0, 0, 2, 2] high[0, 0, 2, 2]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[W]], #{{.*}}, #{{.*}}]
+func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.ConvTranspose"(%x, %w, %none) {strides = [2, 2]} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, none) -> tensor<1x2x7x7xf32>
+  return %0 : tensor<1x2x7x7xf32>
+}
