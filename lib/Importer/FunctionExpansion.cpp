@@ -38,19 +38,6 @@ bool hasControlFlow(const onnx::FunctionProto &function) {
   return false;
 }
 
-/// The value types ONNX knows, for context-dependent function bodies.
-llvm::StringMap<const onnx::TypeProto *>
-collectTypes(const onnx::GraphProto &graph) {
-  llvm::StringMap<const onnx::TypeProto *> types;
-  for (const auto &info : graph.value_info())
-    types[info.name()] = &info.type();
-  for (const auto &info : graph.input())
-    types[info.name()] = &info.type();
-  for (const auto &info : graph.output())
-    types[info.name()] = &info.type();
-  return types;
-}
-
 /// Resolves the body's references to the node's attributes (an attribute
 /// whose ref_attr_name names one of the op's attributes): to the node's
 /// value, else the schema's default, else no attribute at all. ONNX 1.12's
@@ -128,7 +115,7 @@ mlir::LogicalResult expandFunctions(onnx::ModelProto &model,
     try {
       onnx::shape_inference::InferShapes(model,
                                          onnx::OpSchemaRegistry::Instance());
-      auto types = collectTypes(*graph);
+      auto types = collectValueTypes(*graph);
       onnx::GraphProto rewritten;
       bool changed = false;
       for (const onnx::NodeProto &node : graph->node()) {

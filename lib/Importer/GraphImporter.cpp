@@ -23,6 +23,19 @@
 using namespace mlir;
 
 namespace onnxc {
+
+llvm::StringMap<const onnx::TypeProto *>
+collectValueTypes(const onnx::GraphProto &graph) {
+  llvm::StringMap<const onnx::TypeProto *> types;
+  for (const auto &info : graph.value_info())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph.input())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph.output())
+    types[info.name()] = &info.type();
+  return types;
+}
+
 namespace {
 
 class GraphImporter {
@@ -43,7 +56,6 @@ private:
     return [this, loc](const std::string &m) { error(loc, m); };
   }
 
-  void collectTypes();
   LogicalResult createFunction(ModuleOp module);
   LogicalResult importInitializers();
   LogicalResult importNode(const onnx::NodeProto &node, int index);
@@ -66,14 +78,6 @@ private:
   llvm::StringMap<const onnx::TypeProto *> types;
 };
 
-void GraphImporter::collectTypes() {
-  for (const auto &info : graph.value_info())
-    types[info.name()] = &info.type();
-  for (const auto &info : graph.input())
-    types[info.name()] = &info.type();
-  for (const auto &info : graph.output())
-    types[info.name()] = &info.type();
-}
 
 Value GraphImporter::noValue() {
   if (!none) {
@@ -284,7 +288,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  collectTypes();
+  types = collectValueTypes(graph);
   if (failed(createFunction(*module)) || failed(importInitializers()))
     return nullptr;
   for (auto [index, node] : llvm::enumerate(graph.node()))

@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/StringMap.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -22,6 +23,11 @@ using ErrorFn = std::function<void(const std::string &)>;
 /// Upper bound on the elements of any one tensor. Larger shapes are
 /// rejected at import as absurd rather than overflowing later.
 constexpr int64_t kMaxTensorElements = int64_t(1) << 32;
+
+/// The type ONNX knows for every named value of `graph` (value_info, graph
+/// inputs and outputs), by name.
+llvm::StringMap<const onnx::TypeProto *>
+collectValueTypes(const onnx::GraphProto &graph);
 
 /// Loads, validates, upgrades and shape-infers the model at `path`.
 mlir::LogicalResult loadModel(llvm::StringRef path, const ImportOptions &opts,

@@ -374,11 +374,7 @@ Folded ShapeFolder::fold(const onnx::NodeProto &node) {
 int ShapeFolder::run() {
   onnx::GraphProto *graph = model.mutable_graph();
   constants.clear();
-  types.clear();
-  for (const auto &info : graph->value_info())
-    types[info.name()] = &info.type();
-  for (const auto &info : graph->input())
-    types[info.name()] = &info.type();
+  types = collectValueTypes(*graph);
   for (const auto &init : graph->initializer())
     if (auto t = fromProto(init))
       constants[init.name()] = *t;

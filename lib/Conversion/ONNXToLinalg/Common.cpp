@@ -307,3 +307,17 @@ LogicalResult unsupported(Operation *op, const llvm::Twine &reason) {
 }
 
 } // namespace onnxc
+
+namespace onnxc {
+
+Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t dim) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value size = arith::ConstantIndexOp::create(b, loc, dim);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  return arith::SelectOp::create(b, loc, negative,
+                                 arith::AddIOp::create(b, loc, i, size), i);
+}
+
+} // namespace onnxc

@@ -117,6 +117,17 @@ mlir::Value buildReductionKeepDims(mlir::OpBuilder &b, mlir::Location loc,
 
 namespace onnxc {
 
+/// ONNX MatMul semantics (numpy: 1-D promotion, broadcast batch dims) as
+/// a contraction into a zero-filled `resultType`; float or integer.
+mlir::Value buildMatMul(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType resultType, mlir::Value lhs,
+                        mlir::Value rhs);
+
+/// An integer index value as an `index`, negative ones counting from the
+/// end of an axis of size `dim` (Gather, GatherElements, the scatters).
+mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index,
+                      int64_t dim);
+
 /// Reports that `op` cannot be lowered and why, naming the ONNX operator.
 /// Each ONNX op has exactly one lowering pattern, so its failure to match is
 /// the op's compile error (reported here, where the reason is known).

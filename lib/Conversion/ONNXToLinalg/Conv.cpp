@@ -15,6 +15,110 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
+/// How a (grouped) convolution reads its input and weight. Output position
+/// o and kernel position k read input position
+/// o * stride + offset + k * dilation.
+struct ConvSpec {
+  int64_t groups = 1;
+  /// ConvTranspose: the weight is [C, M/g, K...] and read spatially flipped.
+  bool transposed = false;
+  SmallVector<int64_t> strides, offsets, dilations;
+};
+
+/// One linalg.generic over (n, group, out-channel-in-group, out spatial...,
+/// in-channel-in-group, kernel spatial...), reading the (already padded)
+/// input; channels are split into groups with reshapes so that every
+/// indexing map stays simple, and the bias initializes the accumulator.
+Value buildGroupedConv(OpBuilder &b, Location loc, Value padded, Value weight,
+                       Value bias, RankedTensorType resultType,
+                       const ConvSpec &spec) {
+  MLIRContext *ctx = b.getContext();
+  auto paddedType = llvm::cast<RankedTensorType>(padded.getType());
+  auto weightType = llvm::cast<RankedTensorType>(weight.getType());
+  Type element = resultType.getElementType();
+  int64_t spatial = paddedType.getRank() - 2;
+  int64_t groups = spec.groups;
+  int64_t cg = paddedType.getDimSize(1) / groups;
+  int64_t mg = resultType.getDimSize(1) / groups;
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+
+  SmallVector<int64_t> inShape{paddedType.getDimSize(0), groups, cg};
+  llvm::append_range(inShape, paddedType.getShape().drop_front(2));
+  Value groupedInput = reshapeTensor(b, loc, padded, paddedType.clone(inShape));
+  SmallVector<int64_t> wShape =
+      spec.transposed ? SmallVector<int64_t>{groups, cg, mg}
+                      : SmallVector<int64_t>{groups, mg, cg};
+  llvm::append_range(wShape, kernel);
+  Value groupedWeight = reshapeTensor(b, loc, weight, weightType.clone(wShape));
+  SmallVector<int64_t> outShape{resultType.getDimSize(0), groups, mg};
+  llvm::append_range(outShape, resultType.getShape().drop_front(2));
+  auto outType = resultType.clone(outShape);
+  int64_t outRank = outType.getRank();
+
+  // Accumulator: zeros, or the bias broadcast along n and spatial dims.
+  Value init = filledTensor(b, loc, outType, scalarConstant(b, loc, element, 0));
+  if (bias) {
+    Value groupedBias = reshapeTensor(
+        b, loc, bias, RankedTensorType::get({groups, mg}, element));
+    SmallVector<AffineMap> maps{
+        AffineMap::get(outRank, 0,
+                       {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx),
+        b.getMultiDimIdentityMap(outRank)};
+    init = linalg::GenericOp::create(
+               b, loc, outType, groupedBias, init, maps,
+               SmallVector<utils::IteratorType>(outRank,
+                                                utils::IteratorType::parallel),
+               [](OpBuilder &nb, Location l, ValueRange args) {
+                 linalg::YieldOp::create(nb, l, args[0]);
+               })
+               .getResult(0);
+  }
+
+  // Iteration dims: n, g, m, out..., c, k...
+  unsigned numDims = 3 + spatial + 1 + spatial;
+  unsigned firstOut = 3, cDim = 3 + spatial, firstKernel = 4 + spatial;
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> inExprs{d(0), d(1), d(cDim)};
+  SmallVector<AffineExpr> wExprs =
+      spec.transposed ? SmallVector<AffineExpr>{d(1), d(cDim), d(2)}
+                      : SmallVector<AffineExpr>{d(1), d(2), d(cDim)};
+  SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)}, kernelExprs;
+  for (int64_t i = 0; i < spatial; ++i) {
+    inExprs.push_back(d(firstOut + i) * spec.strides[i] + spec.offsets[i] +
+                      d(firstKernel + i) * spec.dilations[i]);
+    wExprs.push_back(spec.transposed
+                         ? getAffineConstantExpr(kernel[i] - 1, ctx) -
+                               d(firstKernel + i)
+                         : d(firstKernel + i));
+    outExprs.push_back(d(firstOut + i));
+    kernelExprs.push_back(d(firstKernel + i));
+  }
+  SmallVector<Value> inputs{groupedInput, groupedWeight};
+  SmallVector<AffineMap> maps{AffineMap::get(numDims, 0, inExprs, ctx),
+                              AffineMap::get(numDims, 0, wExprs, ctx)};
+  if (spec.transposed) {
+    // A flipped kernel index does not bound its loop; a kernel-shaped
+    // operand does (as for pooling).
+    inputs.push_back(tensor::EmptyOp::create(b, loc, kernel, element));
+    maps.push_back(AffineMap::get(numDims, 0, kernelExprs, ctx));
+  }
+  maps.push_back(AffineMap::get(numDims, 0, outExprs, ctx));
+  SmallVector<utils::IteratorType> iterators(numDims,
+                                             utils::IteratorType::parallel);
+  for (unsigned i = cDim; i < numDims; ++i)
+    iterators[i] = utils::IteratorType::reduction;
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, outType, inputs, init, maps, iterators,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+            linalg::YieldOp::create(
+                nb, l, Value(arith::AddFOp::create(nb, l, args.back(), product)));
+          })
+          .getResult(0);
+  return reshapeTensor(b, loc, conv, resultType);
+}
+
 struct ConvLowering : OpConversionPattern<ONNXConvOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -22,7 +126,6 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
   matchAndRewrite(ONNXConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
     ValueRange operands = adaptor.getOperands();
     Value input = operands[0], weight = operands[1];
     auto inputType = llvm::cast<RankedTensorType>(input.getType());
@@ -54,90 +157,17 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
       end[i] += window->extraEnd[i];
     Value padded = padSpatial(rewriter, loc, input, window->padBegin, end, zero);
 
-    // Split channels into (group, channel-in-group).
-    int64_t cg = channels / groups, mg = outChannels / groups;
-    auto paddedType = llvm::cast<RankedTensorType>(padded.getType());
-    SmallVector<int64_t> inShape{paddedType.getDimSize(0), groups, cg};
-    llvm::append_range(inShape, paddedType.getShape().drop_front(2));
-    Value groupedInput =
-        reshapeTensor(rewriter, loc, padded, paddedType.clone(inShape));
-    SmallVector<int64_t> wShape{groups, mg, cg};
-    llvm::append_range(wShape, weightType.getShape().drop_front(2));
-    Value groupedWeight =
-        reshapeTensor(rewriter, loc, weight, weightType.clone(wShape));
-    SmallVector<int64_t> outShape{resultType.getDimSize(0), groups, mg};
-    llvm::append_range(outShape, resultType.getShape().drop_front(2));
-    auto groupedOutType = resultType.clone(outShape);
-
-    // Accumulator: zeros, or the bias broadcast along n and spatial dims.
-    Value init;
-    if (!isNone(op->getOperand(2))) {
-      Value bias = reshapeTensor(
-          rewriter, loc, operands[2],
-          RankedTensorType::get({groups, mg}, element));
-      SmallVector<AffineMap> maps{AffineMap::get(
-          groupedOutType.getRank(), 0,
-          {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx)};
-      maps.push_back(rewriter.getMultiDimIdentityMap(groupedOutType.getRank()));
-      init = linalg::GenericOp::create(
-                 rewriter, loc, groupedOutType, bias,
-                 emptyTensor(rewriter, loc, groupedOutType), maps,
-                 SmallVector<utils::IteratorType>(
-                     groupedOutType.getRank(), utils::IteratorType::parallel),
-                 [](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, args[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = filledTensor(rewriter, loc, groupedOutType, zero);
-    }
-
-    // Iteration dims: n, g, m, out..., c, k...
-    unsigned numDims = 3 + spatial + 1 + spatial;
-    unsigned firstOut = 3, cDim = 3 + spatial, firstKernel = 4 + spatial;
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> inExprs{d(0), d(1), d(cDim)};
-    llvm::append_range(inExprs, windowExprs(ctx, *window, firstOut,
-                                            firstKernel));
-    SmallVector<AffineExpr> wExprs{d(1), d(2), d(cDim)};
-    SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)};
-    for (int64_t i = 0; i < spatial; ++i) {
-      wExprs.push_back(d(firstKernel + i));
-      outExprs.push_back(d(firstOut + i));
-    }
-    SmallVector<utils::IteratorType> iterators(numDims,
-                                               utils::IteratorType::parallel);
-    for (unsigned i = cDim; i < numDims; ++i)
-      iterators[i] = utils::IteratorType::reduction;
-    SmallVector<AffineMap> maps{AffineMap::get(numDims, 0, inExprs, ctx),
-                                AffineMap::get(numDims, 0, wExprs, ctx),
-                                AffineMap::get(numDims, 0, outExprs, ctx)};
-    Value conv =
-        linalg::GenericOp::create(
-            rewriter, loc, groupedOutType, ValueRange{groupedInput, groupedWeight},
-            init, maps, iterators,
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, conv, resultType));
+    ConvSpec spec;
+    spec.groups = groups;
+    spec.strides = window->strides;
+    spec.dilations = window->dilations;
+    spec.offsets.assign(spatial, 0);
+    Value bias = isNone(op->getOperand(2)) ? Value() : operands[2];
+    rewriter.replaceOp(op, buildGroupedConv(rewriter, loc, padded, weight, bias,
+                                            resultType, spec));
     return success();
   }
 };
-
-/// Integer attribute list or `size` copies of `fallback`.
-SmallVector<int64_t> intsOr(std::optional<ArrayAttr> attr, size_t size,
-                            int64_t fallback) {
-  SmallVector<int64_t> values;
-  if (attr)
-    for (Attribute a : *attr)
-      values.push_back(llvm::cast<IntegerAttr>(a).getInt());
-  if (values.empty())
-    values.assign(size, fallback);
-  return values;
-}
 
 /// ConvTranspose as a convolution: insert stride - 1 zeros between input
 /// elements, pad by the dilated kernel extent, and correlate with the
@@ -150,7 +180,6 @@ struct ConvTransposeLowering : OpConversionPattern<ONNXConvTransposeOp> {
   matchAndRewrite(ONNXConvTransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
     ValueRange operands = adaptor.getOperands();
     Value input = operands[0], weight = operands[1];
     auto inputType = llvm::cast<RankedTensorType>(input.getType());
@@ -168,12 +197,11 @@ struct ConvTransposeLowering : OpConversionPattern<ONNXConvTransposeOp> {
     if (groups <= 0 || channels % groups || weightType.getDimSize(0) != channels ||
         resultType.getDimSize(1) != mg * groups)
       return unsupported(op, "inconsistent channel or group counts");
-    int64_t cg = channels / groups;
-    SmallVector<int64_t> strides = intsOr(op.getStrides(), spatial, 1);
-    SmallVector<int64_t> dilations = intsOr(op.getDilations(), spatial, 1);
+    SmallVector<int64_t> strides = intsOr(op.getStridesAttr(), spatial, 1);
+    SmallVector<int64_t> dilations = intsOr(op.getDilationsAttr(), spatial, 1);
     SmallVector<int64_t> outputPadding =
-        intsOr(op.getOutputPadding(), spatial, 0);
-    SmallVector<int64_t> pads = intsOr(op.getPads(), 2 * spatial, 0);
+        intsOr(op.getOutputPaddingAttr(), spatial, 0);
+    SmallVector<int64_t> pads = intsOr(op.getPadsAttr(), 2 * spatial, 0);
     StringRef autoPad = op.getAutoPad();
     if (strides.size() != size_t(spatial) || dilations.size() != size_t(spatial) ||
         outputPadding.size() != size_t(spatial) || pads.size() != size_t(2 * spatial))
@@ -228,79 +256,15 @@ struct ConvTransposeLowering : OpConversionPattern<ONNXConvTransposeOp> {
     }
     Value padded = padSpatial(rewriter, loc, upsampled, padLow, padHigh, zero);
 
-    auto paddedType = llvm::cast<RankedTensorType>(padded.getType());
-    SmallVector<int64_t> inShape{paddedType.getDimSize(0), groups, cg};
-    llvm::append_range(inShape, paddedType.getShape().drop_front(2));
-    Value groupedInput =
-        reshapeTensor(rewriter, loc, padded, paddedType.clone(inShape));
-    SmallVector<int64_t> wShape{groups, cg, mg};
-    llvm::append_range(wShape, weightType.getShape().drop_front(2));
-    Value groupedWeight =
-        reshapeTensor(rewriter, loc, weight, weightType.clone(wShape));
-    SmallVector<int64_t> outShape{resultType.getDimSize(0), groups, mg};
-    llvm::append_range(outShape, resultType.getShape().drop_front(2));
-    auto groupedOutType = resultType.clone(outShape);
-
-    Value init = filledTensor(rewriter, loc, groupedOutType, zero);
-    if (!isNone(op->getOperand(2))) {
-      Value bias = reshapeTensor(rewriter, loc, operands[2],
-                                 RankedTensorType::get({groups, mg}, element));
-      SmallVector<AffineMap> maps{
-          AffineMap::get(groupedOutType.getRank(), 0,
-                         {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)},
-                         ctx),
-          rewriter.getMultiDimIdentityMap(groupedOutType.getRank())};
-      init = linalg::GenericOp::create(
-                 rewriter, loc, groupedOutType, bias, init, maps,
-                 SmallVector<utils::IteratorType>(
-                     groupedOutType.getRank(), utils::IteratorType::parallel),
-                 [](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, args[0]);
-                 })
-                 .getResult(0);
-    }
-
-    // Iteration dims: n, g, m, out..., c, k...
-    unsigned numDims = 3 + spatial + 1 + spatial;
-    unsigned firstOut = 3, cDim = 3 + spatial, firstKernel = 4 + spatial;
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> inExprs{d(0), d(1), d(cDim)};
-    SmallVector<AffineExpr> wExprs{d(1), d(cDim), d(2)};
-    SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)};
-    for (int64_t i = 0; i < spatial; ++i) {
-      int64_t k = weightType.getDimSize(i + 2);
-      inExprs.push_back(d(firstOut + i) + offset[i] +
-                        d(firstKernel + i) * dilations[i]);
-      wExprs.push_back(getAffineConstantExpr(k - 1, ctx) - d(firstKernel + i));
-      outExprs.push_back(d(firstOut + i));
-    }
-    // The flipped kernel index does not bound its loop; a kernel-shaped
-    // operand does (as for pooling).
-    SmallVector<AffineExpr> kernelExprs;
-    for (int64_t i = 0; i < spatial; ++i)
-      kernelExprs.push_back(d(firstKernel + i));
-    Value kernelShape = tensor::EmptyOp::create(
-        rewriter, loc, weightType.getShape().drop_front(2), element);
-    SmallVector<utils::IteratorType> iterators(numDims,
-                                               utils::IteratorType::parallel);
-    for (unsigned i = cDim; i < numDims; ++i)
-      iterators[i] = utils::IteratorType::reduction;
-    SmallVector<AffineMap> maps{AffineMap::get(numDims, 0, inExprs, ctx),
-                                AffineMap::get(numDims, 0, wExprs, ctx),
-                                AffineMap::get(numDims, 0, kernelExprs, ctx),
-                                AffineMap::get(numDims, 0, outExprs, ctx)};
-    Value conv =
-        linalg::GenericOp::create(
-            rewriter, loc, groupedOutType,
-            ValueRange{groupedInput, groupedWeight, kernelShape}, init, maps,
-            iterators,
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, l, Value(arith::AddFOp::create(b, l, args[3], product)));
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, conv, resultType));
+    ConvSpec spec;
+    spec.groups = groups;
+    spec.transposed = true;
+    spec.strides.assign(spatial, 1);
+    spec.offsets = offset;
+    spec.dilations = dilations;
+    Value bias = isNone(op->getOperand(2)) ? Value() : operands[2];
+    rewriter.replaceOp(op, buildGroupedConv(rewriter, loc, padded, weight, bias,
+                                            resultType, spec));
     return success();
   }
 };

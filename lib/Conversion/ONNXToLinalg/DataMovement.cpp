@@ -15,18 +15,6 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
-/// An integer index as an `index`, negative ones counting from the end of
-/// an axis of size `dim`.
-Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t dim) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value size = arith::ConstantIndexOp::create(b, loc, dim);
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  return arith::SelectOp::create(b, loc, negative,
-                                 arith::AddIOp::create(b, loc, i, size), i);
-}
-
 /// Reshape, Flatten, Squeeze and Unsqueeze: the result shape is static.
 template <typename OpTy>
 struct ReshapeLikeLowering : OpConversionPattern<OpTy> {

@@ -61,6 +61,41 @@ SmallVector<AffineExpr> batchExprs(MLIRContext *ctx, ArrayRef<int64_t> shape,
   return exprs;
 }
 
+} // namespace
+
+Value buildMatMul(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  Value lhs, Value rhs) {
+  auto lhsType = llvm::cast<RankedTensorType>(lhs.getType());
+  auto rhsType = llvm::cast<RankedTensorType>(rhs.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = resultType.getRank();
+  bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
+  int64_t matrixDims = (lhsVector ? 0 : 1) + (rhsVector ? 0 : 1);
+  ArrayRef<int64_t> resultBatch =
+      resultType.getShape().take_front(rank - matrixDims);
+  AffineExpr k = getAffineDimExpr(rank, ctx);
+  AffineExpr m = getAffineDimExpr(resultBatch.size(), ctx);
+  AffineExpr n = getAffineDimExpr(rank - 1, ctx);
+  SmallVector<AffineExpr> lhsExprs, rhsExprs;
+  if (lhsVector) {
+    lhsExprs = {k};
+  } else {
+    lhsExprs = batchExprs(ctx, lhsType.getShape(), resultBatch);
+    lhsExprs.append({m, k});
+  }
+  if (rhsVector) {
+    rhsExprs = {k};
+  } else {
+    rhsExprs = batchExprs(ctx, rhsType.getShape(), resultBatch);
+    rhsExprs.append({k, n});
+  }
+  return contract(b, loc, resultType, lhs, rhs,
+                  AffineMap::get(rank + 1, 0, lhsExprs, ctx),
+                  AffineMap::get(rank + 1, 0, rhsExprs, ctx));
+}
+
+namespace {
+
 struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -69,38 +104,12 @@ struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
     auto resultType =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     Value lhs = adaptor.getOperands()[0], rhs = adaptor.getOperands()[1];
-    auto lhsType = llvm::cast<RankedTensorType>(lhs.getType());
-    auto rhsType = llvm::cast<RankedTensorType>(rhs.getType());
     if (!resultType || !resultType.hasStaticShape() ||
-        !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
+        !llvm::cast<RankedTensorType>(lhs.getType()).hasStaticShape() ||
+        !llvm::cast<RankedTensorType>(rhs.getType()).hasStaticShape())
       return unsupported(op, "needs static shapes");
-    MLIRContext *ctx = getContext();
-    int64_t rank = resultType.getRank();
-    bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
-    int64_t matrixDims = (lhsVector ? 0 : 1) + (rhsVector ? 0 : 1);
-    ArrayRef<int64_t> resultBatch =
-        resultType.getShape().take_front(rank - matrixDims);
-    AffineExpr k = getAffineDimExpr(rank, ctx);
-    AffineExpr m = getAffineDimExpr(resultBatch.size(), ctx);
-    AffineExpr n = getAffineDimExpr(rank - 1, ctx);
-
-    SmallVector<AffineExpr> lhsExprs, rhsExprs;
-    if (lhsVector) {
-      lhsExprs = {k};
-    } else {
-      lhsExprs = batchExprs(ctx, lhsType.getShape(), resultBatch);
-      lhsExprs.append({m, k});
-    }
-    if (rhsVector) {
-      rhsExprs = {k};
-    } else {
-      rhsExprs = batchExprs(ctx, rhsType.getShape(), resultBatch);
-      rhsExprs.append({k, n});
-    }
-    Value result = contract(rewriter, op.getLoc(), resultType, lhs, rhs,
-                            AffineMap::get(rank + 1, 0, lhsExprs, ctx),
-                            AffineMap::get(rank + 1, 0, rhsExprs, ctx));
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op,
+                       buildMatMul(rewriter, op.getLoc(), resultType, lhs, rhs));
     return success();
   }
 };

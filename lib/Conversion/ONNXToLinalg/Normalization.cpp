@@ -1,4 +1,4 @@
-//===- Normalization.cpp - BatchNorm, LayerNorm, Softmax, LogSoftmax ------===//
+//===- Normalization.cpp - Batch/Layer/InstanceNorm, LRN, Softmax ---------===//
 //
 // Normalizations are compositions: keep-dims reductions for the statistics,
 // then one broadcasting elementwise linalg.generic for the formula.
@@ -32,6 +32,36 @@ Value meanOver(OpBuilder &b, Location loc, Value input,
       });
 }
 
+/// The mean over `axes`, x - mean and the (biased) variance, keeping dims.
+struct Moments {
+  Value mean, centered, variance;
+};
+
+Moments moments(OpBuilder &b, Location loc, Value input,
+                ArrayRef<int64_t> axes) {
+  auto type = llvm::cast<RankedTensorType>(input.getType());
+  Value mean = meanOver(b, loc, input, axes);
+  Value centered = buildElementwise(
+      b, loc, type, ValueRange{input, mean},
+      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::SubFOp::create(nb, l, a[0], a[1]);
+      });
+  Value squared = buildElementwise(
+      b, loc, type, centered,
+      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::MulFOp::create(nb, l, a[0], a[0]);
+      });
+  return {mean, centered, meanOver(b, loc, squared, axes)};
+}
+
+/// rsqrt(variance + epsilon).
+Value inverseStdDev(OpBuilder &b, Location loc, Value variance,
+                    double epsilon) {
+  Value eps = scalarConstant(b, loc, variance.getType(), epsilon);
+  return math::RsqrtOp::create(b, loc,
+                               arith::AddFOp::create(b, loc, variance, eps));
+}
+
 struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -59,10 +89,8 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
     Value result = buildElementwise(
         rewriter, loc, type, inputs,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value eps = scalarConstant(b, l, a[0].getType(), epsilon);
           Value centered = arith::SubFOp::create(b, l, a[0], a[3]);
-          Value var = arith::AddFOp::create(b, l, a[4], eps);
-          Value invStd = math::RsqrtOp::create(b, l, var);
+          Value invStd = inverseStdDev(b, l, a[4], epsilon);
           Value scaled = arith::MulFOp::create(
               b, l, arith::MulFOp::create(b, l, centered, invStd), a[1]);
           return arith::AddFOp::create(b, l, scaled, a[2]);
@@ -147,18 +175,7 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
     for (int64_t d = *axis; d < type.getRank(); ++d)
       axes.push_back(d);
     Value input = adaptor.getX();
-    Value mean = meanOver(rewriter, loc, input, axes);
-    Value centered = buildElementwise(
-        rewriter, loc, type, ValueRange{input, mean},
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::SubFOp::create(b, l, a[0], a[1]);
-        });
-    Value squared = buildElementwise(
-        rewriter, loc, type, centered,
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::MulFOp::create(b, l, a[0], a[0]);
-        });
-    Value var = meanOver(rewriter, loc, squared, axes);
+    auto [mean, centered, var] = moments(rewriter, loc, input, axes);
     double epsilon = op.getEpsilon().convertToDouble();
     SmallVector<Value> inputs{centered, var, adaptor.getScale()};
     bool hasBias = !isNone(op.getB());
@@ -167,9 +184,7 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
     Value result = buildElementwise(
         rewriter, loc, type, inputs,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value eps = scalarConstant(b, l, a[0].getType(), epsilon);
-          Value invStd = math::RsqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, a[1], eps));
+          Value invStd = inverseStdDev(b, l, a[1], epsilon);
           Value y = arith::MulFOp::create(
               b, l, arith::MulFOp::create(b, l, a[0], invStd), a[2]);
           return hasBias ? Value(arith::AddFOp::create(b, l, y, a[3])) : y;
@@ -192,14 +207,120 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
                                 llvm::cast<RankedTensorType>(var.getType()),
                                 var, [&](OpBuilder &b, Location l,
                                          ValueRange a) -> Value {
-                                  Value eps = scalarConstant(
-                                      b, l, a[0].getType(), epsilon);
-                                  return math::RsqrtOp::create(
-                                      b, l, arith::AddFOp::create(b, l, a[0], eps));
+                                  return inverseStdDev(b, l, a[0], epsilon);
                                 });
       results.push_back(reshapeTensor(rewriter, loc, stat, statType));
     }
     rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// InstanceNormalization: per (n, c) statistics over the spatial dims, then
+/// per-channel scale and bias.
+struct InstanceNormLowering : OpConversionPattern<ONNXInstanceNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXInstanceNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || type.getRank() < 3)
+      return unsupported(op, "needs a static N x C x D... shape");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> axes;
+    for (int64_t d = 2; d < type.getRank(); ++d)
+      axes.push_back(d);
+    Value input = adaptor.getInput();
+    auto [mean, centered, var] = moments(rewriter, loc, input, axes);
+    SmallVector<int64_t> paramShape(type.getRank() - 1, 1);
+    paramShape[0] = type.getDimSize(1);
+    auto paramType = RankedTensorType::get(paramShape, type.getElementType());
+    Value scale = reshapeTensor(rewriter, loc, adaptor.getScale(), paramType);
+    Value bias = reshapeTensor(rewriter, loc, adaptor.getB(), paramType);
+    double epsilon = op.getEpsilon().convertToDouble();
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, ValueRange{centered, var, scale, bias},
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  Value invStd = inverseStdDev(b, l, a[1], epsilon);
+                  Value y = arith::MulFOp::create(
+                      b, l, arith::MulFOp::create(b, l, a[0], invStd), a[2]);
+                  return arith::AddFOp::create(b, l, y, a[3]);
+                }));
+    return success();
+  }
+};
+
+/// LRN: x / (bias + alpha / size * sum of x^2 over a window of channels)^beta.
+/// The window sum reads a channel-padded input, with a kernel-shaped
+/// operand bounding the window loop.
+struct LRNLowering : OpConversionPattern<ONNXLRNOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXLRNOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    int64_t size = op.getSize();
+    if (!type || !type.hasStaticShape() || type.getRank() < 2 || size <= 0)
+      return unsupported(op, "needs a static N x C... shape and size > 0");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Type element = type.getElementType();
+    int64_t rank = type.getRank();
+    Value input = adaptor.getX();
+    Value zero = scalarConstant(rewriter, loc, element, 0.0);
+    SmallVector<OpFoldResult> low(rank, rewriter.getIndexAttr(0)),
+        high(rank, rewriter.getIndexAttr(0));
+    low[1] = rewriter.getIndexAttr((size - 1) / 2);
+    high[1] = rewriter.getIndexAttr(size - 1 - (size - 1) / 2);
+    SmallVector<int64_t> paddedShape(type.getShape());
+    paddedShape[1] += size - 1;
+    Value padded = tensor::PadOp::create(rewriter, loc, type.clone(paddedShape),
+                                         input, low, high, zero);
+    // Dims: the output's, then the window position w; channel read c + w.
+    SmallVector<AffineExpr> inExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      inExprs.push_back(d == 1 ? getAffineDimExpr(1, ctx) +
+                                     getAffineDimExpr(rank, ctx)
+                               : getAffineDimExpr(d, ctx));
+    Value window = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{size},
+                                           element);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(rank + 1, 0, inExprs, ctx),
+        AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank, ctx)}, ctx),
+        AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value sums =
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{padded, window},
+            filledTensor(rewriter, loc, type, zero), maps, iterators,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value square = arith::MulFOp::create(b, l, args[0], args[0]);
+              linalg::YieldOp::create(
+                  b, l, Value(arith::AddFOp::create(b, l, args[2], square)));
+            })
+            .getResult(0);
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    double bias = op.getBias().convertToDouble();
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, ValueRange{input, sums},
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  auto c = [&](double v) {
+                    return scalarConstant(b, l, element, v);
+                  };
+                  Value base = arith::AddFOp::create(
+                      b, l, c(bias),
+                      arith::MulFOp::create(b, l, c(alpha / double(size)),
+                                            a[1]));
+                  Value den = math::PowFOp::create(b, l, base, c(beta));
+                  return arith::DivFOp::create(b, l, a[0], den);
+                }));
     return success();
   }
 };
@@ -209,7 +330,8 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
 void populateNormalizationPatterns(TypeConverter &converter,
                                    RewritePatternSet &patterns) {
   patterns.add<BatchNormLowering, SoftmaxLowering<ONNXSoftmaxOp, false>,
-               SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering>(
+               SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering,
+               InstanceNormLowering, LRNLowering>(
       converter, patterns.getContext());
 }
 

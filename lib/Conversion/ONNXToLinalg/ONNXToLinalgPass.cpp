@@ -49,6 +49,9 @@ struct ConvertONNXToLinalgPass
     populatePoolingPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateEinsumPatterns(converter, patterns);
+    populateScatterPatterns(converter, patterns);
+    populateQuantizationPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
     populateDataMovementPatterns(converter, patterns);
     populateConstantPatterns(converter, patterns);

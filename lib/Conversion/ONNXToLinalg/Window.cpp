@@ -6,8 +6,7 @@ using namespace mlir;
 
 namespace onnxc {
 
-static SmallVector<int64_t> intsOr(ArrayAttr attr, size_t size,
-                                   int64_t fallback) {
+SmallVector<int64_t> intsOr(ArrayAttr attr, size_t size, int64_t fallback) {
   SmallVector<int64_t> values;
   if (attr)
     for (Attribute a : attr)

@@ -17,6 +17,11 @@ struct Window {
   llvm::SmallVector<int64_t> extraEnd;
 };
 
+/// The integers of an optional array attribute, or `size` copies of
+/// `fallback` when it is absent or empty.
+llvm::SmallVector<int64_t> intsOr(mlir::ArrayAttr attr, size_t size,
+                                  int64_t fallback);
+
 /// Computes the window from ONNX attributes. `input` and `output` are the
 /// full NC... shapes; the output shape comes from ONNX shape inference.
 mlir::FailureOr<Window>

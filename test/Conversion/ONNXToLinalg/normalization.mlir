@@ -34,3 +34,27 @@ func.func @layernorm(%x: tensor<4x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>) 
   %0, %1, %2 = "onnx.LayerNormalization"(%x, %s, %b) {axis = -1 : i64} : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, none, none)
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// LRN sums squares over a window of channels of a channel-padded input.
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d4, d2, d3)>
+// CHECK-LABEL: func.func @lrn
+// CHECK: tensor.pad %{{.*}} low[0, 1, 0, 0] high[0, 1, 0, 0]
+// CHECK: linalg.generic {indexing_maps = [#[[WIN]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: math.powf
+func.func @lrn(%x: tensor<1x5x2x2xf32>) -> tensor<1x5x2x2xf32> {
+  %0 = "onnx.LRN"(%x) {size = 3 : i64} : (tensor<1x5x2x2xf32>) -> tensor<1x5x2x2xf32>
+  return %0 : tensor<1x5x2x2xf32>
+}
+
+// -----
+
+// InstanceNormalization: statistics over the spatial dims per (n, c).
+// CHECK-LABEL: func.func @instance_norm
+// CHECK: iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK: math.rsqrt
+func.func @instance_norm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  %0 = "onnx.InstanceNormalization"(%x, %s, %b) : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  return %0 : tensor<1x3x4x4xf32>
+}

@@ -23,6 +23,8 @@ void populateElementwisePatterns(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateActivationPatterns(mlir::TypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
+void populateEinsumPatterns(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::TypeConverter &converter,
@@ -30,6 +32,10 @@ void populateMatMulPatterns(mlir::TypeConverter &converter,
 void populateConvPatterns(mlir::TypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::TypeConverter &converter,
+                             mlir::RewritePatternSet &patterns);
+void populateQuantizationPatterns(mlir::TypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
+void populateScatterPatterns(mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);

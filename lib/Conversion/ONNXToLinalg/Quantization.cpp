@@ -1,0 +1,234 @@
+//===- Quantization.cpp - QuantizeLinear, DequantizeLinear, integer MatMul ===//
+//
+// Quantized values are integers with a float scale and an integer zero
+// point, per tensor or per axis. Quantizing rounds half to even and
+// saturates to the integer type; integer matrix products accumulate in i32
+// after subtracting the zero points.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+/// A scale or zero point that broadcasts against a tensor of rank `rank`:
+/// scalars as they are (the axis does not matter then), 1-D per-axis values
+/// reshaped to [C, 1, ..., 1] to line up with `axis`.
+FailureOr<Value> perAxis(OpBuilder &b, Location loc, Value param,
+                         int64_t axis, int64_t rank) {
+  auto type = llvm::cast<RankedTensorType>(param.getType());
+  if (type.getRank() == 0 || type.getNumElements() == 1)
+    return param;
+  FailureOr<int64_t> normalized = normalizeAxis(axis, rank);
+  if (failed(normalized) || type.getRank() != 1)
+    return failure();
+  axis = *normalized;
+  SmallVector<int64_t> shape(rank - axis, 1);
+  shape[0] = type.getNumElements();
+  return reshapeTensor(b, loc, param, type.clone(shape));
+}
+
+/// The saturation bounds of an (original, maybe unsigned) integer type.
+std::pair<double, double> integerRange(Type type) {
+  unsigned width = type.getIntOrFloatBitWidth();
+  if (isUnsignedInt(type))
+    return {0.0, double((uint64_t(1) << width) - 1)};
+  return {-double(int64_t(1) << (width - 1)),
+          double((int64_t(1) << (width - 1)) - 1)};
+}
+
+/// round_half_even(x / scale) + zero_point, saturated, as `to`.
+Value quantize(OpBuilder &b, Location loc, Value x, Value scale,
+               Value zeroPoint, Type zeroPointType, Type to) {
+  Type f32 = b.getF32Type();
+  Value q = math::RoundEvenOp::create(b, loc,
+                                      arith::DivFOp::create(b, loc, x, scale));
+  if (zeroPoint)
+    q = arith::AddFOp::create(
+        b, loc, q, castScalar(b, loc, zeroPoint, zeroPointType, f32));
+  auto [lo, hi] = integerRange(to);
+  q = arith::MaximumFOp::create(b, loc, q, scalarConstant(b, loc, f32, lo));
+  q = arith::MinimumFOp::create(b, loc, q, scalarConstant(b, loc, f32, hi));
+  return castScalar(b, loc, q, f32, to);
+}
+
+struct QuantizeLinearLowering : OpConversionPattern<ONNXQuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXQuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static shape");
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    Location loc = op.getLoc();
+    Type xType = elementTypeOf(op.getX());
+    Type outType = elementTypeOf(op->getResult(0));
+    bool hasZero = !isNone(op.getYZeroPoint());
+    Type zeroType = hasZero ? elementTypeOf(op.getYZeroPoint()) : outType;
+    FailureOr<Value> scale =
+        perAxis(rewriter, loc, adaptor.getYScale(), axis, rank);
+    FailureOr<Value> zero =
+        hasZero ? perAxis(rewriter, loc, adaptor.getYZeroPoint(), axis, rank)
+                : FailureOr<Value>(Value());
+    if (failed(scale) || failed(zero))
+      return unsupported(op, "scale and zero point must be scalars or 1-D "
+                             "along a valid axis");
+    SmallVector<Value> inputs{adaptor.getX(), *scale};
+    if (hasZero)
+      inputs.push_back(*zero);
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, inputs,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value x = castScalar(b, l, a[0], xType, b.getF32Type());
+                  return quantize(b, l, x, a[1], hasZero ? a[2] : Value(),
+                                  zeroType, outType);
+                }));
+    return success();
+  }
+};
+
+struct DequantizeLinearLowering
+    : OpConversionPattern<ONNXDequantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXDequantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static shape");
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    Location loc = op.getLoc();
+    Type xType = elementTypeOf(op.getX());
+    bool hasZero = !isNone(op.getXZeroPoint());
+    FailureOr<Value> scale =
+        perAxis(rewriter, loc, adaptor.getXScale(), axis, rank);
+    FailureOr<Value> zero =
+        hasZero ? perAxis(rewriter, loc, adaptor.getXZeroPoint(), axis, rank)
+                : FailureOr<Value>(Value());
+    if (failed(scale) || failed(zero))
+      return unsupported(op, "scale and zero point must be scalars or 1-D "
+                             "along a valid axis");
+    SmallVector<Value> inputs{adaptor.getX(), *scale};
+    if (hasZero)
+      inputs.push_back(*zero);
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, inputs,
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  Type f32 = b.getF32Type();
+                  Value x = castScalar(b, l, a[0], xType, f32);
+                  if (hasZero)
+                    x = arith::SubFOp::create(
+                        b, l, x, castScalar(b, l, a[2], xType, f32));
+                  return arith::MulFOp::create(b, l, x, a[1]);
+                }));
+    return success();
+  }
+};
+
+/// `value - zeroPoint` widened to i32. A 1-D zero point of A applies per
+/// row (axis -2 of a matrix), one of B per column (the last axis).
+Value centered(OpBuilder &b, Location loc, Value value, Type valueType,
+               Value zeroPoint, bool perRow) {
+  auto type = llvm::cast<RankedTensorType>(value.getType());
+  auto i32Type = type.clone(b.getI32Type());
+  SmallVector<Value> inputs{value};
+  if (zeroPoint) {
+    auto zpType = llvm::cast<RankedTensorType>(zeroPoint.getType());
+    if (perRow && zpType.getRank() == 1 && zpType.getNumElements() > 1)
+      zeroPoint = reshapeTensor(b, loc, zeroPoint,
+                                zpType.clone({zpType.getNumElements(), 1}));
+    inputs.push_back(zeroPoint);
+  }
+  return buildElementwise(
+      b, loc, i32Type, inputs, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value v = castScalar(nb, l, a[0], valueType, nb.getI32Type());
+        if (a.size() == 1)
+          return v;
+        return Value(arith::SubIOp::create(
+            nb, l, v, castScalar(nb, l, a[1], valueType, nb.getI32Type())));
+      });
+}
+
+struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXMatMulIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static shape");
+    Location loc = op.getLoc();
+    Value lhs = centered(rewriter, loc, adaptor.getA(), elementTypeOf(op.getA()),
+                         isNone(op.getAZeroPoint()) ? Value()
+                                                    : adaptor.getAZeroPoint(),
+                         /*perRow=*/true);
+    Value rhs = centered(rewriter, loc, adaptor.getB(), elementTypeOf(op.getB()),
+                         isNone(op.getBZeroPoint()) ? Value()
+                                                    : adaptor.getBZeroPoint(),
+                         /*perRow=*/false);
+    rewriter.replaceOp(op, buildMatMul(rewriter, loc, type, lhs, rhs));
+    return success();
+  }
+};
+
+struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXQLinearMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static shape");
+    Location loc = op.getLoc();
+    Value lhs = centered(rewriter, loc, adaptor.getA(), elementTypeOf(op.getA()),
+                         adaptor.getAZeroPoint(), /*perRow=*/true);
+    Value rhs = centered(rewriter, loc, adaptor.getB(), elementTypeOf(op.getB()),
+                         adaptor.getBZeroPoint(), /*perRow=*/false);
+    Value product =
+        buildMatMul(rewriter, loc, type.clone(rewriter.getI32Type()), lhs, rhs);
+    Type outType = elementTypeOf(op->getResult(0));
+    Type zeroType = elementTypeOf(op.getYZeroPoint());
+    int64_t rank = type.getRank();
+    FailureOr<Value> aScale =
+        perAxis(rewriter, loc, adaptor.getAScale(), rank - 2, rank);
+    FailureOr<Value> bScale =
+        perAxis(rewriter, loc, adaptor.getBScale(), rank - 1, rank);
+    if (failed(aScale) || failed(bScale))
+      return unsupported(op, "scales must be per tensor, per row or per column");
+    SmallVector<Value> inputs{product, *aScale, *bScale, adaptor.getYScale(),
+                              adaptor.getYZeroPoint()};
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, inputs,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  // y = quantize(acc * a_scale * b_scale, y_scale, y_zp).
+                  Type f32 = b.getF32Type();
+                  Value acc = arith::SIToFPOp::create(b, l, f32, a[0]);
+                  Value real = arith::MulFOp::create(
+                      b, l, acc, arith::MulFOp::create(b, l, a[1], a[2]));
+                  return quantize(b, l, real, a[3], a[4], zeroType, outType);
+                }));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateQuantizationPatterns(TypeConverter &converter,
+                                  RewritePatternSet &patterns) {
+  patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
+               MatMulIntegerLowering, QLinearMatMulLowering>(
+      converter, patterns.getContext());
+}
+
+} // namespace onnxc
