@@ -15,6 +15,8 @@ PACKAGES=(
   libzstd-dev zlib1g-dev
   python3 python3-onnx python3-numpy python3-torch python3-torchvision
   gcc libc6-dev
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user
 )
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
