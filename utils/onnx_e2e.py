@@ -633,6 +633,18 @@ def run_ort(model_path: str, inputs: Union[Dict[str, np.ndarray], Sequence[np.nd
 
     inputs: {name: array} or a list in the order of the runtime graph inputs.
     """
+    return run_ort_timed(model_path, inputs, threads, workdir, timeout,
+                         opt_level)[0]
+
+
+def run_ort_timed(model_path: str,
+                  inputs: Union[Dict[str, np.ndarray], Sequence[np.ndarray]],
+                  threads: int = 1, workdir: Optional[str] = None,
+                  timeout: float = 600.0, opt_level: str = "all",
+                  samples: int = 0, repeat: int = 1):
+    """Like run_ort; with samples > 0 also times `samples` samples of
+    `repeat` calls after a warm-up. Returns (outputs, mean ms per call of
+    each sample)."""
     ins, outs = model_io(model_path)
     if not isinstance(inputs, dict):
         if len(inputs) != len(ins):
@@ -644,6 +656,8 @@ def run_ort(model_path: str, inputs: Union[Dict[str, np.ndarray], Sequence[np.nd
     try:
         manifest = {"model": os.path.abspath(model_path), "threads": int(threads),
                     "optLevel": opt_level, "inputs": [], "outputs": []}
+        if samples > 0:
+            manifest["timing"] = {"samples": int(samples), "repeat": int(repeat)}
         spec_by_name = {s.name: s for s in ins}
         for k, (name, arr) in enumerate(inputs.items()):
             spec = spec_by_name.get(name)
@@ -676,7 +690,7 @@ def run_ort(model_path: str, inputs: Union[Dict[str, np.ndarray], Sequence[np.nd
             with open(o["file"], "rb") as fh:
                 buf = fh.read()
             res.append(from_bytes(buf, ONNX_NAME_TO_DTYPE[o["dtype"]], o["shape"]))
-        return res
+        return res, result.get("sample_ms", [])
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -17,6 +17,10 @@
 //
 // Writes each output as raw bytes and a result manifest MANIFEST.json.out.json:
 //   { "outputs": [ { "name", "dtype", "shape", "file" } ] }
+// With "timing": {"samples": S, "repeat": R} in the manifest, the model
+// also runs S samples of R calls each (after one warm-up call) and the
+// result manifest gets "sample_ms": the mean milliseconds per call of each
+// sample (bench/run.py interleaves these with the compiled object's).
 // Exit codes: 0 ok, 1 error (message on stderr).
 'use strict';
 
@@ -92,6 +96,16 @@ async function main() {
   if (!outs || outs.length === 0)
     outs = session.outputNames.map((name, k) => ({name, file: `${manifestPath}.out${k}.bin`}));
   const results = await session.run(feeds, outs.map((o) => o.name));
+  const sampleMs = [];
+  if (m.timing) {
+    for (let s = 0; s < (m.timing.samples || 1); ++s) {
+      const start = process.hrtime.bigint();
+      for (let r = 0; r < (m.timing.repeat || 1); ++r)
+        await session.run(feeds);
+      const ns = Number(process.hrtime.bigint() - start);
+      sampleMs.push(ns / 1e6 / (m.timing.repeat || 1));
+    }
+  }
   const written = [];
   for (const o of outs) {
     const t = results[o.name];
@@ -99,7 +113,8 @@ async function main() {
     fs.writeFileSync(o.file, tensorBytes(t));
     written.push({name: o.name, dtype: t.type, shape: t.dims.map(Number), file: o.file});
   }
-  fs.writeFileSync(manifestPath + '.out.json', JSON.stringify({outputs: written}, null, 1));
+  fs.writeFileSync(manifestPath + '.out.json',
+                   JSON.stringify({outputs: written, sample_ms: sampleMs}, null, 1));
   if (typeof session.release === 'function') await session.release();
 }
 

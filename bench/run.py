@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""Speed of compiled models against ONNX Runtime, on this machine, now.
+
+    bench/run.py [--models mlp,resnet18,...] [--samples 5] [--threads 1,2]
+
+Exports the models with PyTorch (random weights, seed 0), compiles each with
+onnx-compile (-O3, host CPU), and times the object through the generic C
+driver and ONNX Runtime (onnxruntime-node, all graph optimizations) on the
+same inputs, interleaving samples of both; each sample is the mean of
+several calls, and the table gives the median sample. Outputs are checked
+to agree (1e-3 relative error) before anything is timed. Also times a GEMM
+micro-benchmark (MatMul 512x512x512 and 1x784 by 784x512) in GFLOP/s.
+
+The compiled object runs on one thread (the runtime's thread pool is not
+written yet); ORT is timed at each --threads count. Ratios are ORT time /
+our time: above 1 means the compiled object is faster.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "utils"))
+sys.path.insert(0, os.path.join(REPO, "test", "e2e"))
+
+import onnx_e2e as E  # noqa: E402
+
+MODELS = ["mlp", "resnet18", "mobilenet_v2", "squeezenet1_1", "transformer4",
+          "bert2", "gemm512", "gemm1x784x512"]
+
+
+def export_encoder(path, d_model, heads, ff, layers, seq):
+    import torch
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(d_model, heads, ff, dropout=0.0,
+                                             batch_first=True)
+    model = torch.nn.TransformerEncoder(layer, layers).eval()
+    x = torch.randn(1, seq, d_model)
+    # Exporting with grad enabled avoids torch 1.13's fused fast path.
+    torch.onnx.export(model, x, path, opset_version=17, input_names=["x"],
+                      output_names=["y"])
+
+
+def export_gemm(path, m, k, n):
+    rng = np.random.default_rng(0)
+    w = onnx.numpy_helper.from_array(
+        rng.standard_normal((k, n)).astype(np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "w"], ["y"])], "gemm",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], [w])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              path)
+    return 2.0 * m * k * n
+
+
+def export(name, path):
+    """Writes the model; returns its FLOP count for GEMMs, else None."""
+    if name == "transformer4":
+        export_encoder(path, 256, 4, 1024, 4, 128)
+    elif name == "bert2":
+        export_encoder(path, 768, 12, 3072, 2, 128)
+    elif name == "gemm512":
+        return export_gemm(path, 512, 512, 512)
+    elif name == "gemm1x784x512":
+        return export_gemm(path, 1, 784, 512)
+    else:
+        import torch_models
+        torch_models.export(name, path, 17)
+    return None
+
+
+def time_compiled(exe, in_files, out_files, repeat):
+    p = subprocess.run([exe, "-repeat", str(repeat)] + in_files + ["--"] +
+                       out_files, capture_output=True, text=True, timeout=3600)
+    match = re.search(r"time_ms: ([0-9.eE+-]+)", p.stderr)
+    if p.returncode != 0 or not match:
+        raise RuntimeError("driver failed: " + p.stderr[-300:])
+    return float(match.group(1))
+
+
+def bench_model(name, workdir, samples, threads):
+    path = os.path.join(workdir, name + ".onnx")
+    flops = export(name, path)
+    start = time.time()
+    compiled = E.compile_model(path, os.path.join(workdir, name), name="model",
+                               extra_args=["-O3"], timeout=3600)
+    compile_s = time.time() - start
+    exe = E.build_driver(compiled, cc="cc")
+    inputs = list(E.random_inputs(path, seed=0).values())
+    _, output_specs = E.model_io(path)
+    ours = E.run_driver(exe, inputs, output_specs, os.path.dirname(exe),
+                        timeout=3600)
+    reference = E.run_ort(path, inputs)
+    error = max(E.relative_error(a, b) for a, b in zip(ours, reference))
+    if error > 1e-3:
+        raise RuntimeError("outputs disagree with ORT (relative error %.2g)" % error)
+
+    in_files = [os.path.join(os.path.dirname(exe), "in%d.bin" % i)
+                for i in range(len(inputs))]
+    out_files = [os.path.join(os.path.dirname(exe), "out%d.bin" % i)
+                 for i in range(len(output_specs))]
+    # Calls per sample: about 0.5 s of the compiled object's time.
+    single = time_compiled(exe, in_files, out_files, 1)
+    repeat = max(1, min(200, int(0.5 / max(single / 1e3, 1e-6))))
+    ours_ms, ort_ms = [], {t: [] for t in threads}
+    for _ in range(samples):
+        ours_ms.append(time_compiled(exe, in_files, out_files, repeat))
+        for t in threads:
+            ort_repeat = max(repeat, 5)
+            ort_ms[t].extend(E.run_ort_timed(path, inputs, threads=t,
+                                             samples=1, repeat=ort_repeat)[1])
+    row = {"model": name, "compile_s": compile_s, "error": error,
+           "ours": statistics.median(ours_ms),
+           "ort": {t: statistics.median(v) for t, v in ort_ms.items()},
+           "flops": flops}
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--samples", type=int, default=5)
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    threads = [int(t) for t in args.threads.split(",")]
+    workdir = tempfile.mkdtemp(prefix="onnxc-bench-")
+    rows = []
+    try:
+        for name in args.models.split(","):
+            try:
+                rows.append(bench_model(name, workdir, args.samples, threads))
+            except Exception as e:  # report and go on with the next model
+                print("%s: FAILED: %s" % (name, e), flush=True)
+                continue
+            r = rows[-1]
+            print("%s: ours %.3f ms, ORT %s (compile %.1f s, rel. error %.1e)"
+                  % (name, r["ours"], ", ".join("%dT %.3f ms" % (t, v)
+                                               for t, v in r["ort"].items()),
+                     r["compile_s"], r["error"]), flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    header = "| model | onnx-compile 1T ms | " + " | ".join(
+        "ORT %dT ms | ratio %dT" % (t, t) for t in threads) + " | compile s |"
+    print()
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for r in rows:
+        cells = ["%.3f | %.2f" % (r["ort"][t], r["ort"][t] / r["ours"])
+                 for t in threads]
+        print("| %s | %.3f | %s | %.1f |" % (r["model"], r["ours"],
+                                            " | ".join(cells), r["compile_s"]))
+    gemms = [r for r in rows if r["flops"]]
+    if gemms:
+        print()
+        # Peak: 2 FMA units x 8 float lanes x 2 flops per cycle.
+        ghz = cpu_ghz()
+        peak = 32.0 * ghz if ghz else None
+        for r in gemms:
+            gflops = r["flops"] / (r["ours"] / 1e3) / 1e9
+            ort = r["flops"] / (r["ort"][threads[0]] / 1e3) / 1e9
+            print("%s: onnx-compile %.2f GFLOP/s, ORT %.2f GFLOP/s%s" % (
+                r["model"], gflops, ort,
+                ", peak %.0f GFLOP/s at %.2f GHz (%.1f%%)" % (
+                    peak, ghz, 100 * gflops / peak) if peak else ""))
+
+
+def cpu_ghz():
+    try:
+        with open("/proc/cpuinfo") as f:
+            mhz = [float(l.split(":")[1]) for l in f if l.startswith("cpu MHz")]
+        return max(mhz) / 1000.0 if mhz else None
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":
+    main()
