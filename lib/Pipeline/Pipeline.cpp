@@ -63,6 +63,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createAssignWorkspace());
 
+  pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

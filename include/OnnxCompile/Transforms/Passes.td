@@ -39,4 +39,21 @@ def CopyToLinalg : Pass<"copy-to-linalg", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ReorderContractionLoops
+    : Pass<"reorder-contraction-loops", "mlir::func::FuncOp"> {
+  let summary = "Put the reduction loops of contractions outside the "
+                "innermost output loop";
+  let description = [{
+    Contractions (MatMul, Gemm, Conv, Einsum: a linalg.generic with two or
+    more inputs and a reduction loop innermost) walk their reduction
+    innermost, with a strided read of one operand and a scalar
+    accumulator. This pass interchanges the loops (upstream
+    `linalg::interchangeGenericOp`) so that the output's fastest-varying
+    dim is the innermost loop and the reductions sit just outside it:
+    C[m, n] += A[m, k] * B[k, n] then runs n innermost over contiguous
+    memory, which LLVM's loop vectorizer turns into vector FMAs.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // ONNXCOMPILE_TRANSFORMS_PASSES_TD
