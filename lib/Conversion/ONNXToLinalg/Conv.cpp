@@ -111,13 +111,57 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value padded, Value weight,
       linalg::GenericOp::create(
           b, loc, outType, inputs, init, maps, iterators,
           [](OpBuilder &nb, Location l, ValueRange args) {
-            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-            linalg::YieldOp::create(
-                nb, l, Value(arith::AddFOp::create(nb, l, args.back(), product)));
+            Value acc = args.back(), sum;
+            if (llvm::isa<FloatType>(acc.getType()))
+              sum = arith::AddFOp::create(
+                  nb, l, acc, arith::MulFOp::create(nb, l, args[0], args[1]));
+            else
+              sum = arith::AddIOp::create(
+                  nb, l, acc, arith::MulIOp::create(nb, l, args[0], args[1]));
+            linalg::YieldOp::create(nb, l, sum);
           })
           .getResult(0);
   return reshapeTensor(b, loc, conv, resultType);
 }
+
+} // namespace
+
+FailureOr<Value> buildConvolution(OpBuilder &b, Location loc, Operation *op,
+                                  Value input, Value weight, Value bias,
+                                  RankedTensorType resultType,
+                                  const ConvAttributes &attrs) {
+  auto inputType = llvm::cast<RankedTensorType>(input.getType());
+  auto weightType = llvm::cast<RankedTensorType>(weight.getType());
+  if (!resultType || !resultType.hasStaticShape() ||
+      !inputType.hasStaticShape() || !weightType.hasStaticShape())
+    return unsupported(op, "needs static shapes");
+  int64_t groups = attrs.group;
+  int64_t spatial = inputType.getRank() - 2;
+  int64_t channels = inputType.getDimSize(1);
+  int64_t outChannels = weightType.getDimSize(0);
+  if (groups <= 0 || channels % groups || outChannels % groups ||
+      weightType.getDimSize(1) != channels / groups)
+    return unsupported(op, "inconsistent group count");
+  FailureOr<Window> window = computeWindow(
+      inputType.getShape(), resultType.getShape(),
+      weightType.getShape().drop_front(2), attrs.strides, attrs.dilations,
+      attrs.pads, attrs.autoPad);
+  if (failed(window))
+    return unsupported(op, "unsupported window attributes");
+  Value zero = scalarConstant(b, loc, inputType.getElementType(), 0.0);
+  SmallVector<int64_t> end(window->padEnd);
+  for (int64_t i = 0; i < spatial; ++i)
+    end[i] += window->extraEnd[i];
+  Value padded = padSpatial(b, loc, input, window->padBegin, end, zero);
+  ConvSpec spec;
+  spec.groups = groups;
+  spec.strides = window->strides;
+  spec.dilations = window->dilations;
+  spec.offsets.assign(spatial, 0);
+  return buildGroupedConv(b, loc, padded, weight, bias, resultType, spec);
+}
+
+namespace {
 
 struct ConvLowering : OpConversionPattern<ONNXConvOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -125,46 +169,21 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
   LogicalResult
   matchAndRewrite(ONNXConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    ValueRange operands = adaptor.getOperands();
-    Value input = operands[0], weight = operands[1];
-    auto inputType = llvm::cast<RankedTensorType>(input.getType());
-    auto weightType = llvm::cast<RankedTensorType>(weight.getType());
     auto resultType =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
-    if (!resultType || !resultType.hasStaticShape() ||
-        !inputType.hasStaticShape() || !weightType.hasStaticShape() ||
-        !llvm::isa<FloatType>(resultType.getElementType()))
-      return unsupported(op, "needs static float shapes");
-    int64_t groups = op.getGroup();
-    int64_t spatial = inputType.getRank() - 2;
-    int64_t channels = inputType.getDimSize(1);
-    int64_t outChannels = weightType.getDimSize(0);
-    if (groups <= 0 || channels % groups || outChannels % groups ||
-        weightType.getDimSize(1) != channels / groups)
-      return unsupported(op, "inconsistent group count");
-    FailureOr<Window> window = computeWindow(
-        inputType.getShape(), resultType.getShape(),
-        weightType.getShape().drop_front(2), op.getStridesAttr(),
-        op.getDilationsAttr(), op.getPadsAttr(), op.getAutoPad());
-    if (failed(window))
-      return unsupported(op, "unsupported window attributes");
-
-    Type element = resultType.getElementType();
-    Value zero = scalarConstant(rewriter, loc, element, 0.0);
-    SmallVector<int64_t> end(window->padEnd);
-    for (int64_t i = 0; i < spatial; ++i)
-      end[i] += window->extraEnd[i];
-    Value padded = padSpatial(rewriter, loc, input, window->padBegin, end, zero);
-
-    ConvSpec spec;
-    spec.groups = groups;
-    spec.strides = window->strides;
-    spec.dilations = window->dilations;
-    spec.offsets.assign(spatial, 0);
+    if (!resultType || !llvm::isa<FloatType>(resultType.getElementType()))
+      return unsupported(op, "needs a float result");
+    ValueRange operands = adaptor.getOperands();
     Value bias = isNone(op->getOperand(2)) ? Value() : operands[2];
-    rewriter.replaceOp(op, buildGroupedConv(rewriter, loc, padded, weight, bias,
-                                            resultType, spec));
+    ConvAttributes attrs{op.getStridesAttr(), op.getDilationsAttr(),
+                         op.getPadsAttr(), op.getAutoPad(),
+                         int64_t(op.getGroup())};
+    FailureOr<Value> conv =
+        buildConvolution(rewriter, op.getLoc(), op, operands[0], operands[1],
+                         bias, resultType, attrs);
+    if (failed(conv))
+      return failure();
+    rewriter.replaceOp(op, *conv);
     return success();
   }
 };

@@ -119,6 +119,73 @@ struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
   }
 };
 
+/// Slice with starts, axes or steps known only at run time: each output
+/// coordinate o of dim d reads start_d + o * step_d, where start_d and
+/// step_d come from the slice entry whose axis is d (0 and 1 if none), the
+/// start clamped as ONNX does. The output size is static.
+Value runtimeSlice(OpBuilder &rewriter, Location loc, ONNXSliceOp op,
+                   ONNXSliceOp::Adaptor adaptor, RankedTensorType type) {
+  Value data = adaptor.getData();
+  auto dataType = llvm::cast<RankedTensorType>(data.getType());
+  int64_t rank = type.getRank();
+  int64_t count = llvm::cast<RankedTensorType>(adaptor.getStarts().getType())
+                      .getDimSize(0);
+  Value starts = adaptor.getStarts();
+  Value axes = isNone(op.getAxes()) ? Value() : adaptor.getAxes();
+  Value steps = isNone(op.getSteps()) ? Value() : adaptor.getSteps();
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, type, ValueRange{}, emptyTensor(rewriter, loc, type),
+      ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange) {
+        auto cIdx = [&](int64_t v) {
+          return Value(arith::ConstantIndexOp::create(b, l, v));
+        };
+        auto read = [&](Value tensor, int64_t i) {
+          Value v = tensor::ExtractOp::create(b, l, tensor, ValueRange{cIdx(i)});
+          return Value(arith::IndexCastOp::create(b, l, b.getIndexType(), v));
+        };
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d) {
+          int64_t dim = dataType.getDimSize(d);
+          Value start = cIdx(0), step = cIdx(1);
+          for (int64_t i = 0; i < count; ++i) {
+            Value axis = axes ? read(axes, i) : cIdx(i);
+            Value negative = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::slt, axis, cIdx(0));
+            axis = arith::SelectOp::create(
+                b, l, negative, arith::AddIOp::create(b, l, axis, cIdx(rank)),
+                axis);
+            Value here = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                               axis, cIdx(d));
+            Value s = read(starts, i);
+            Value st = steps ? read(steps, i) : cIdx(1);
+            // start < 0 counts from the end; clamp to [0, dim] (positive
+            // step) or [0, dim - 1] (negative step).
+            Value startNegative = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::slt, s, cIdx(0));
+            s = arith::SelectOp::create(
+                b, l, startNegative, arith::AddIOp::create(b, l, s, cIdx(dim)),
+                s);
+            Value stepNegative = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::slt, st, cIdx(0));
+            Value upper = arith::SelectOp::create(b, l, stepNegative,
+                                                  cIdx(dim - 1), cIdx(dim));
+            s = arith::MaxSIOp::create(b, l, s, cIdx(0));
+            s = arith::MinSIOp::create(b, l, s, upper);
+            start = arith::SelectOp::create(b, l, here, s, start);
+            step = arith::SelectOp::create(b, l, here, st, step);
+          }
+          Value o = linalg::IndexOp::create(b, l, d);
+          coords.push_back(arith::AddIOp::create(
+              b, l, start, arith::MulIOp::create(b, l, o, step)));
+        }
+        linalg::YieldOp::create(
+            b, l, Value(tensor::ExtractOp::create(b, l, data, coords)));
+      });
+  return generic.getResult(0);
+}
+
 struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -132,22 +199,30 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
       return unsupported(op, "needs static shapes");
     int64_t rank = inputType.getRank();
     auto starts = getConstantInts(op.getStarts());
-    if (failed(starts))
-      return unsupported(op, "starts must be constant");
-    SmallVector<int64_t> axes, steps(starts->size(), 1);
-    for (int64_t i = 0; i < int64_t(starts->size()); ++i)
-      axes.push_back(i);
-    if (!isNone(op.getAxes())) {
-      auto constAxes = getConstantInts(op.getAxes());
-      if (failed(constAxes))
-        return unsupported(op, "axes must be constant");
-      axes = *constAxes;
+    SmallVector<int64_t> axes, steps;
+    bool constant = succeeded(starts);
+    if (constant) {
+      steps.assign(starts->size(), 1);
+      for (int64_t i = 0; i < int64_t(starts->size()); ++i)
+        axes.push_back(i);
+      if (!isNone(op.getAxes())) {
+        auto constAxes = getConstantInts(op.getAxes());
+        constant = succeeded(constAxes);
+        if (constant)
+          axes = *constAxes;
+      }
+      if (constant && !isNone(op.getSteps())) {
+        auto constSteps = getConstantInts(op.getSteps());
+        constant = succeeded(constSteps);
+        if (constant)
+          steps = *constSteps;
+      }
     }
-    if (!isNone(op.getSteps())) {
-      auto constSteps = getConstantInts(op.getSteps());
-      if (failed(constSteps))
-        return unsupported(op, "steps must be constant");
-      steps = *constSteps;
+    // Bounds known only at run time: read them in the body.
+    if (!constant) {
+      rewriter.replaceOp(op, runtimeSlice(rewriter, op.getLoc(), op, adaptor,
+                                          type));
+      return success();
     }
     if (axes.size() != starts->size() || steps.size() != starts->size())
       return unsupported(op, "starts/axes/steps mismatch");

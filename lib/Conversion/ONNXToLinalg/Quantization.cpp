@@ -1,4 +1,4 @@
-//===- Quantization.cpp - QuantizeLinear, DequantizeLinear, integer MatMul ===//
+//===- Quantization.cpp - Quantize/Dequantize, integer MatMul and Conv ---===//
 //
 // Quantized values are integers with a float scale and an integer zero
 // point, per tensor or per axis. Quantizing rounds half to even and
@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Common.h"
+#include "Window.h"
 
 using namespace mlir;
 
@@ -133,19 +133,18 @@ struct DequantizeLinearLowering
   }
 };
 
-/// `value - zeroPoint` widened to i32. A 1-D zero point of A applies per
-/// row (axis -2 of a matrix), one of B per column (the last axis).
-Value centered(OpBuilder &b, Location loc, Value value, Type valueType,
-               Value zeroPoint, bool perRow) {
+/// `value - zeroPoint` widened to i32; a 1-D zero point applies along
+/// `axis` of the value.
+FailureOr<Value> centered(OpBuilder &b, Location loc, Value value,
+                          Type valueType, Value zeroPoint, int64_t axis) {
   auto type = llvm::cast<RankedTensorType>(value.getType());
   auto i32Type = type.clone(b.getI32Type());
   SmallVector<Value> inputs{value};
   if (zeroPoint) {
-    auto zpType = llvm::cast<RankedTensorType>(zeroPoint.getType());
-    if (perRow && zpType.getRank() == 1 && zpType.getNumElements() > 1)
-      zeroPoint = reshapeTensor(b, loc, zeroPoint,
-                                zpType.clone({zpType.getNumElements(), 1}));
-    inputs.push_back(zeroPoint);
+    FailureOr<Value> zp = perAxis(b, loc, zeroPoint, axis, type.getRank());
+    if (failed(zp))
+      return failure();
+    inputs.push_back(*zp);
   }
   return buildElementwise(
       b, loc, i32Type, inputs, [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -155,6 +154,10 @@ Value centered(OpBuilder &b, Location loc, Value value, Type valueType,
         return Value(arith::SubIOp::create(
             nb, l, v, castScalar(nb, l, a[1], valueType, nb.getI32Type())));
       });
+}
+
+Value optional(Value original, Value converted) {
+  return isNone(original) ? Value() : converted;
 }
 
 struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
@@ -167,15 +170,20 @@ struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
     if (!type || !type.hasStaticShape())
       return unsupported(op, "needs a static shape");
     Location loc = op.getLoc();
-    Value lhs = centered(rewriter, loc, adaptor.getA(), elementTypeOf(op.getA()),
-                         isNone(op.getAZeroPoint()) ? Value()
-                                                    : adaptor.getAZeroPoint(),
-                         /*perRow=*/true);
-    Value rhs = centered(rewriter, loc, adaptor.getB(), elementTypeOf(op.getB()),
-                         isNone(op.getBZeroPoint()) ? Value()
-                                                    : adaptor.getBZeroPoint(),
-                         /*perRow=*/false);
-    rewriter.replaceOp(op, buildMatMul(rewriter, loc, type, lhs, rhs));
+    // A 1-D zero point of A applies per row, one of B per column.
+    int64_t aRank = llvm::cast<RankedTensorType>(adaptor.getA().getType()).getRank();
+    int64_t bRank = llvm::cast<RankedTensorType>(adaptor.getB().getType()).getRank();
+    FailureOr<Value> lhs =
+        centered(rewriter, loc, adaptor.getA(), elementTypeOf(op.getA()),
+                 optional(op.getAZeroPoint(), adaptor.getAZeroPoint()),
+                 aRank - 2);
+    FailureOr<Value> rhs =
+        centered(rewriter, loc, adaptor.getB(), elementTypeOf(op.getB()),
+                 optional(op.getBZeroPoint(), adaptor.getBZeroPoint()),
+                 bRank - 1);
+    if (failed(lhs) || failed(rhs))
+      return unsupported(op, "zero points must be per tensor, row or column");
+    rewriter.replaceOp(op, buildMatMul(rewriter, loc, type, *lhs, *rhs));
     return success();
   }
 };
@@ -190,12 +198,18 @@ struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
     if (!type || !type.hasStaticShape())
       return unsupported(op, "needs a static shape");
     Location loc = op.getLoc();
-    Value lhs = centered(rewriter, loc, adaptor.getA(), elementTypeOf(op.getA()),
-                         adaptor.getAZeroPoint(), /*perRow=*/true);
-    Value rhs = centered(rewriter, loc, adaptor.getB(), elementTypeOf(op.getB()),
-                         adaptor.getBZeroPoint(), /*perRow=*/false);
-    Value product =
-        buildMatMul(rewriter, loc, type.clone(rewriter.getI32Type()), lhs, rhs);
+    int64_t aRank = llvm::cast<RankedTensorType>(adaptor.getA().getType()).getRank();
+    int64_t bRank = llvm::cast<RankedTensorType>(adaptor.getB().getType()).getRank();
+    FailureOr<Value> lhs = centered(rewriter, loc, adaptor.getA(),
+                                    elementTypeOf(op.getA()),
+                                    adaptor.getAZeroPoint(), aRank - 2);
+    FailureOr<Value> rhs = centered(rewriter, loc, adaptor.getB(),
+                                    elementTypeOf(op.getB()),
+                                    adaptor.getBZeroPoint(), bRank - 1);
+    if (failed(lhs) || failed(rhs))
+      return unsupported(op, "zero points must be per tensor, row or column");
+    Value product = buildMatMul(rewriter, loc,
+                                type.clone(rewriter.getI32Type()), *lhs, *rhs);
     Type outType = elementTypeOf(op->getResult(0));
     Type zeroType = elementTypeOf(op.getYZeroPoint());
     int64_t rank = type.getRank();
@@ -222,12 +236,91 @@ struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
   }
 };
 
+struct ConvIntegerLowering : OpConversionPattern<ONNXConvIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConvIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    Location loc = op.getLoc();
+    // Padding the centered input with 0 pads the original with its zero
+    // point, as ONNX specifies.
+    FailureOr<Value> x = centered(
+        rewriter, loc, adaptor.getX(), elementTypeOf(op.getX()),
+        optional(op.getXZeroPoint(), adaptor.getXZeroPoint()), 1);
+    FailureOr<Value> w = centered(
+        rewriter, loc, adaptor.getW(), elementTypeOf(op.getW()),
+        optional(op.getWZeroPoint(), adaptor.getWZeroPoint()), 0);
+    if (failed(x) || failed(w))
+      return unsupported(op, "zero points must be per tensor or per channel");
+    ConvAttributes attrs{op.getStridesAttr(), op.getDilationsAttr(),
+                         op.getPadsAttr(), op.getAutoPad(),
+                         int64_t(op.getGroup())};
+    FailureOr<Value> conv =
+        buildConvolution(rewriter, loc, op, *x, *w, Value(), type, attrs);
+    if (failed(conv))
+      return failure();
+    rewriter.replaceOp(op, *conv);
+    return success();
+  }
+};
+
+struct QLinearConvLowering : OpConversionPattern<ONNXQLinearConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXQLinearConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape())
+      return unsupported(op, "needs a static shape");
+    Location loc = op.getLoc();
+    FailureOr<Value> x = centered(rewriter, loc, adaptor.getX(),
+                                  elementTypeOf(op.getX()),
+                                  adaptor.getXZeroPoint(), 1);
+    FailureOr<Value> w = centered(rewriter, loc, adaptor.getW(),
+                                  elementTypeOf(op.getW()),
+                                  adaptor.getWZeroPoint(), 0);
+    int64_t rank = type.getRank();
+    FailureOr<Value> wScale =
+        perAxis(rewriter, loc, adaptor.getWScale(), 1, rank);
+    if (failed(x) || failed(w) || failed(wScale))
+      return unsupported(op, "zero points and scales must be per tensor or "
+                             "per channel");
+    ConvAttributes attrs{op.getStridesAttr(), op.getDilationsAttr(),
+                         op.getPadsAttr(), op.getAutoPad(),
+                         int64_t(op.getGroup())};
+    FailureOr<Value> acc = buildConvolution(
+        rewriter, loc, op, *x, *w, optional(op.getB(), adaptor.getB()),
+        type.clone(rewriter.getI32Type()), attrs);
+    if (failed(acc))
+      return failure();
+    Type outType = elementTypeOf(op->getResult(0));
+    Type zeroType = elementTypeOf(op.getYZeroPoint());
+    SmallVector<Value> inputs{*acc, adaptor.getXScale(), *wScale,
+                              adaptor.getYScale(), adaptor.getYZeroPoint()};
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, inputs,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Type f32 = b.getF32Type();
+                  Value real = arith::MulFOp::create(
+                      b, l, arith::SIToFPOp::create(b, l, f32, a[0]),
+                      arith::MulFOp::create(b, l, a[1], a[2]));
+                  return quantize(b, l, real, a[3], a[4], zeroType, outType);
+                }));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateQuantizationPatterns(TypeConverter &converter,
                                   RewritePatternSet &patterns) {
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
-               MatMulIntegerLowering, QLinearMatMulLowering>(
+               MatMulIntegerLowering, QLinearMatMulLowering,
+               ConvIntegerLowering, QLinearConvLowering>(
       converter, patterns.getContext());
 }
 

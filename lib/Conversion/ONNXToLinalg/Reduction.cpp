@@ -113,6 +113,48 @@ FailureOr<SmallVector<int64_t>> reductionAxes(OpTy op) {
   }
 }
 
+/// The reduced axes implied by static input and result shapes, for an axes
+/// input known only at run time: with keepdims, the dims that shrink to 1;
+/// without, the one choice of dropped dims that leaves the result shape.
+/// Fails when the shapes leave the choice ambiguous.
+FailureOr<SmallVector<int64_t>> axesFromShapes(ArrayRef<int64_t> in,
+                                               ArrayRef<int64_t> out) {
+  int64_t rank = in.size();
+  SmallVector<int64_t> axes;
+  if (out.size() == in.size()) {
+    for (int64_t d = 0; d < rank; ++d) {
+      if (in[d] == out[d])
+        continue;
+      if (out[d] != 1)
+        return failure();
+      axes.push_back(d);
+    }
+    return axes;
+  }
+  // Dropped dims: every subset of the right size whose remaining dims give
+  // the result shape; exactly one may match.
+  int64_t dropped = rank - int64_t(out.size());
+  if (dropped < 0 || rank > 16)
+    return failure();
+  std::optional<SmallVector<int64_t>> match;
+  for (uint32_t mask = 0; mask < (1u << rank); ++mask) {
+    if (llvm::popcount(mask) != dropped)
+      continue;
+    SmallVector<int64_t> kept, removed;
+    for (int64_t d = 0; d < rank; ++d)
+      ((mask >> d) & 1 ? removed : kept).push_back(d);
+    if (!llvm::equal(llvm::map_range(kept, [&](int64_t d) { return in[d]; }),
+                     out))
+      continue;
+    if (match)
+      return failure();
+    match = removed;
+  }
+  if (!match)
+    return failure();
+  return *match;
+}
+
 template <typename OpTy>
 bool noopWithEmptyAxes(OpTy op) {
   if constexpr (std::is_same_v<OpTy, ONNXReduceSumOp>)
@@ -139,13 +181,20 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     if (needsFloat(kind) && !llvm::isa<FloatType>(element))
       return unsupported(op, "needs a float element type");
     FailureOr<SmallVector<int64_t>> axes = reductionAxes(op);
-    if (failed(axes))
-      return unsupported(op, "axes must be constant");
     int64_t rank = inputType.getRank();
     SmallVector<int64_t> normalized;
-    if (axes->empty() && !noopWithEmptyAxes(op))
+    if (failed(axes)) {
+      // Axes given at run time: static shapes determine them, which is
+      // sound because a model whose axes disagree with its result type is
+      // invalid.
+      axes = axesFromShapes(inputType.getShape(), type.getShape());
+      if (failed(axes))
+        return unsupported(op, "the axes are not constant and the shapes "
+                               "leave them ambiguous");
+    } else if (axes->empty() && !noopWithEmptyAxes(op)) {
       for (int64_t d = 0; d < rank; ++d)
         normalized.push_back(d);
+    }
     for (int64_t axis : *axes) {
       FailureOr<int64_t> n = normalizeAxis(axis, rank);
       if (failed(n))

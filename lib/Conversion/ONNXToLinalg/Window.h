@@ -41,6 +41,23 @@ llvm::SmallVector<mlir::AffineExpr>
 windowExprs(mlir::MLIRContext *ctx, const Window &window,
             unsigned firstOutputDim, unsigned firstKernelDim);
 
+/// The attributes Conv, ConvInteger and QLinearConv share.
+struct ConvAttributes {
+  mlir::ArrayAttr strides, dilations, pads;
+  llvm::StringRef autoPad;
+  int64_t group = 1;
+};
+
+/// An N-D (grouped) convolution of `input` with `weight` into `resultType`,
+/// plus `bias` if given: float, or integer (accumulating in the result's
+/// type, with operands already widened to it). Reports unsupported cases
+/// on `op`.
+mlir::FailureOr<mlir::Value>
+buildConvolution(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
+                 mlir::Value input, mlir::Value weight, mlir::Value bias,
+                 mlir::RankedTensorType resultType,
+                 const ConvAttributes &attrs);
+
 } // namespace onnxc
 
 #endif // ONNXCOMPILE_LIB_CONVERSION_ONNXTOLINALG_WINDOW_H

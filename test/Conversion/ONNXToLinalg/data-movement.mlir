@@ -88,3 +88,19 @@ func.func @shape(%x: tensor<2x3xf32>) -> tensor<2xi64> {
   %0 = "onnx.Shape"(%x) : (tensor<2x3xf32>) -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// Bounds known only at run time are read in the body: the entry whose axis
+// is the dim gives its start (clamped) and step.
+// CHECK-LABEL: func.func @slice_runtime
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg1
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract %arg0
+func.func @slice_runtime(%x: tensor<8xf32>, %starts: tensor<1xi64>, %ends: tensor<1xi64>) -> tensor<3xf32> {
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.Slice"(%x, %starts, %ends, %none, %none) : (tensor<8xf32>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

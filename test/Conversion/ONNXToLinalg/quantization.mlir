@@ -44,3 +44,19 @@ func.func @matmul_integer(%a: tensor<2x3xui8>, %b: tensor<3x4xui8>, %za: tensor<
   %0 = "onnx.MatMulInteger"(%a, %b, %za, %none) : (tensor<2x3xui8>, tensor<3x4xui8>, tensor<ui8>, none) -> tensor<2x4xi32>
   return %0 : tensor<2x4xi32>
 }
+
+// -----
+
+// ConvInteger centers both operands in i32 and convolves with integer
+// arithmetic.
+// CHECK-LABEL: func.func @conv_integer
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.subi
+// CHECK: linalg.generic
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @conv_integer(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>, %zx: tensor<ui8>) -> tensor<1x1x2x2xi32> {
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.ConvInteger"(%x, %w, %zx, %none) : (tensor<1x1x3x3xui8>, tensor<1x1x2x2xui8>, tensor<ui8>, none) -> tensor<1x1x2x2xi32>
+  return %0 : tensor<1x1x2x2xi32>
+}

@@ -59,3 +59,14 @@ func.func @cumsum(%x: tensor<5xf32>) -> tensor<5xf32> {
   %0 = "onnx.CumSum"(%x, %axis) : (tensor<5xf32>, tensor<i64>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// ReduceSum with run-time axes and keepdims: the dims that shrink to 1 are
+// the reduced ones.
+// CHECK-LABEL: func.func @reduce_sum_runtime_axes
+// CHECK: iterator_types = ["parallel", "reduction", "parallel"]
+func.func @reduce_sum_runtime_axes(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x1x2xf32> {
+  %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x1x2xf32>
+  return %0 : tensor<3x1x2xf32>
+}

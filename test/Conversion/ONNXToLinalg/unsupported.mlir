@@ -15,3 +15,13 @@ func.func @batchnorm_training(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>) -> ten
   %0, %1, %2 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>)
   return %0 : tensor<1x3x4x4xf32>
 }
+
+// -----
+
+// Without keepdims, dropping either dim of a 2x2 input leaves [2]: the
+// axes cannot be told from the shapes, which is an error.
+func.func @reduce_sum_ambiguous(%x: tensor<2x2xf32>, %axes: tensor<1xi64>) -> tensor<2xf32> {
+  // expected-error @+1 {{operator 'ReduceSum' cannot be compiled: the axes are not constant and the shapes leave them ambiguous}}
+  %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 0 : i64} : (tensor<2x2xf32>, tensor<1xi64>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
