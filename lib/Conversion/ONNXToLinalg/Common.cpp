@@ -321,3 +321,25 @@ Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t dim) {
 }
 
 } // namespace onnxc
+
+namespace onnxc {
+
+Value buildFromIndices(
+    OpBuilder &b, Location loc, RankedTensorType type,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>)> body) {
+  int64_t rank = type.getRank();
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{}, emptyTensor(b, loc, type),
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t d = 0; d < rank; ++d)
+                 indices.push_back(linalg::IndexOp::create(nb, nloc, d));
+               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
+             })
+      .getResult(0);
+}
+
+} // namespace onnxc

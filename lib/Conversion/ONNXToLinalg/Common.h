@@ -123,6 +123,14 @@ mlir::Value buildMatMul(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType resultType, mlir::Value lhs,
                         mlir::Value rhs);
 
+/// A parallel linalg.generic producing `type` from no inputs: `body` gets
+/// the output coordinates and returns the element (gathers, Resize, Pad).
+mlir::Value buildFromIndices(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   llvm::ArrayRef<mlir::Value>)>
+        body);
+
 /// An integer index value as an `index`, negative ones counting from the
 /// end of an axis of size `dim` (Gather, GatherElements, the scatters).
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index,

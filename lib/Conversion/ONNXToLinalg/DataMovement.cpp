@@ -133,11 +133,9 @@ Value runtimeSlice(OpBuilder &rewriter, Location loc, ONNXSliceOp op,
   Value starts = adaptor.getStarts();
   Value axes = isNone(op.getAxes()) ? Value() : adaptor.getAxes();
   Value steps = isNone(op.getSteps()) ? Value() : adaptor.getSteps();
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, type, ValueRange{}, emptyTensor(rewriter, loc, type),
-      ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &b, Location l, ValueRange) {
+  return buildFromIndices(
+      rewriter, loc, type,
+      [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
         auto cIdx = [&](int64_t v) {
           return Value(arith::ConstantIndexOp::create(b, l, v));
         };
@@ -176,14 +174,11 @@ Value runtimeSlice(OpBuilder &rewriter, Location loc, ONNXSliceOp op,
             start = arith::SelectOp::create(b, l, here, s, start);
             step = arith::SelectOp::create(b, l, here, st, step);
           }
-          Value o = linalg::IndexOp::create(b, l, d);
           coords.push_back(arith::AddIOp::create(
-              b, l, start, arith::MulIOp::create(b, l, o, step)));
+              b, l, start, arith::MulIOp::create(b, l, out[d], step)));
         }
-        linalg::YieldOp::create(
-            b, l, Value(tensor::ExtractOp::create(b, l, data, coords)));
+        return tensor::ExtractOp::create(b, l, data, coords);
       });
-  return generic.getResult(0);
 }
 
 struct SliceLowering : OpConversionPattern<ONNXSliceOp> {

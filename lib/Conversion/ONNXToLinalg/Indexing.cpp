@@ -17,25 +17,6 @@ Value constIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
-/// A parallel generic over `type` whose body only sees the output indices.
-Value buildFromIndices(
-    OpBuilder &b, Location loc, RankedTensorType type,
-    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>)> body) {
-  int64_t rank = type.getRank();
-  return linalg::GenericOp::create(
-             b, loc, type, ValueRange{}, emptyTensor(b, loc, type),
-             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location nloc, ValueRange) {
-               SmallVector<Value> indices;
-               for (int64_t d = 0; d < rank; ++d)
-                 indices.push_back(linalg::IndexOp::create(nb, nloc, d));
-               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
-             })
-      .getResult(0);
-}
-
 struct PadLowering : OpConversionPattern<ONNXPadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult

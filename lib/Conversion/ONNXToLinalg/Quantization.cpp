@@ -31,6 +31,23 @@ FailureOr<Value> perAxis(OpBuilder &b, Location loc, Value param,
   return reshapeTensor(b, loc, param, type.clone(shape));
 }
 
+/// The scale and (optional) zero point of QuantizeLinear/DequantizeLinear,
+/// ready to broadcast against a tensor of rank `rank`.
+FailureOr<SmallVector<Value>> scaleAndZeroPoint(OpBuilder &b, Location loc,
+                                                Value scale, Value zeroPoint,
+                                                int64_t axis, int64_t rank) {
+  SmallVector<Value> params;
+  for (Value param : {scale, zeroPoint}) {
+    if (!param)
+      continue;
+    FailureOr<Value> broadcast = perAxis(b, loc, param, axis, rank);
+    if (failed(broadcast))
+      return failure();
+    params.push_back(*broadcast);
+  }
+  return params;
+}
+
 /// The saturation bounds of an (original, maybe unsigned) integer type.
 std::pair<double, double> integerRange(Type type) {
   unsigned width = type.getIntOrFloatBitWidth();
@@ -70,17 +87,14 @@ struct QuantizeLinearLowering : OpConversionPattern<ONNXQuantizeLinearOp> {
     Type outType = elementTypeOf(op->getResult(0));
     bool hasZero = !isNone(op.getYZeroPoint());
     Type zeroType = hasZero ? elementTypeOf(op.getYZeroPoint()) : outType;
-    FailureOr<Value> scale =
-        perAxis(rewriter, loc, adaptor.getYScale(), axis, rank);
-    FailureOr<Value> zero =
-        hasZero ? perAxis(rewriter, loc, adaptor.getYZeroPoint(), axis, rank)
-                : FailureOr<Value>(Value());
-    if (failed(scale) || failed(zero))
+    auto params = scaleAndZeroPoint(
+        rewriter, loc, adaptor.getYScale(),
+        hasZero ? adaptor.getYZeroPoint() : Value(), axis, rank);
+    if (failed(params))
       return unsupported(op, "scale and zero point must be scalars or 1-D "
                              "along a valid axis");
-    SmallVector<Value> inputs{adaptor.getX(), *scale};
-    if (hasZero)
-      inputs.push_back(*zero);
+    SmallVector<Value> inputs{adaptor.getX()};
+    llvm::append_range(inputs, *params);
     rewriter.replaceOp(
         op, buildElementwise(
                 rewriter, loc, type, inputs,
@@ -107,17 +121,14 @@ struct DequantizeLinearLowering
     Location loc = op.getLoc();
     Type xType = elementTypeOf(op.getX());
     bool hasZero = !isNone(op.getXZeroPoint());
-    FailureOr<Value> scale =
-        perAxis(rewriter, loc, adaptor.getXScale(), axis, rank);
-    FailureOr<Value> zero =
-        hasZero ? perAxis(rewriter, loc, adaptor.getXZeroPoint(), axis, rank)
-                : FailureOr<Value>(Value());
-    if (failed(scale) || failed(zero))
+    auto params = scaleAndZeroPoint(
+        rewriter, loc, adaptor.getXScale(),
+        hasZero ? adaptor.getXZeroPoint() : Value(), axis, rank);
+    if (failed(params))
       return unsupported(op, "scale and zero point must be scalars or 1-D "
                              "along a valid axis");
-    SmallVector<Value> inputs{adaptor.getX(), *scale};
-    if (hasZero)
-      inputs.push_back(*zero);
+    SmallVector<Value> inputs{adaptor.getX()};
+    llvm::append_range(inputs, *params);
     rewriter.replaceOp(
         op, buildElementwise(
                 rewriter, loc, type, inputs,

@@ -220,15 +220,10 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
     Location loc = op.getLoc();
     Value scalesTensor = runtimeScales ? adaptor.getScales() : Value();
     Value roiTensor = crop ? adaptor.getRoi() : Value();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, ValueRange{}, emptyTensor(rewriter, loc, type),
-        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value resized = buildFromIndices(
+        rewriter, loc, type,
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
           ResizeBody body(op, b, l);
-          SmallVector<Value> out;
-          for (int64_t d = 0; d < rank; ++d)
-            out.push_back(linalg::IndexOp::create(b, l, d));
           auto extract1D = [&](Value tensor, int64_t i) -> Value {
             Value v = tensor::ExtractOp::create(b, l, tensor,
                                                 ValueRange{body.idx(i)});
@@ -308,9 +303,9 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
                 b, l, outside, scalarConstant(b, l, element, extrapolation),
                 result);
           }
-          linalg::YieldOp::create(b, l, result);
+          return result;
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, resized);
     return success();
   }
 };

@@ -85,28 +85,22 @@ struct GatherNDLowering : OpConversionPattern<ONNXGatherNDOp> {
     if (batch + m > r || type.getRank() != q - 1 + r - batch - m)
       return unsupported(op, "inconsistent ranks");
     Location loc = op.getLoc();
-    int64_t rank = type.getRank();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, ValueRange{}, emptyTensor(rewriter, loc, type),
-        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
-          SmallVector<Value> out;
-          for (int64_t d = 0; d < rank; ++d)
-            out.push_back(linalg::IndexOp::create(b, l, d));
+    Value result = buildFromIndices(
+        rewriter, loc, type,
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
           SmallVector<Value> coords(out.begin(), out.begin() + batch);
           SmallVector<Value> at(out.begin(), out.begin() + q - 1);
           at.push_back(Value());
           for (int64_t j = 0; j < m; ++j) {
             at.back() = cIndex(b, l, j);
             Value raw = tensor::ExtractOp::create(b, l, indices, at);
-            coords.push_back(wrapIndex(b, l, raw, dataType.getDimSize(batch + j)));
+            coords.push_back(
+                wrapIndex(b, l, raw, dataType.getDimSize(batch + j)));
           }
           coords.append(out.begin() + q - 1, out.end());
-          linalg::YieldOp::create(
-              b, l, Value(tensor::ExtractOp::create(b, l, data, coords)));
+          return tensor::ExtractOp::create(b, l, data, coords);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
