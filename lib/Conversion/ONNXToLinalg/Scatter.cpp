@@ -33,19 +33,21 @@ SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value flat,
   return coords;
 }
 
-/// `old` combined with `update` by ONNX's reduction attribute.
-FailureOr<Value> reduce(OpBuilder &b, Location loc, StringRef reduction,
-                        Value old, Value update) {
+bool isSupportedReduction(StringRef reduction) {
+  return reduction == "none" || reduction == "add" || reduction == "mul";
+}
+
+/// `old` combined with `update` by ONNX's (supported) reduction attribute.
+Value reduce(OpBuilder &b, Location loc, StringRef reduction, Value old,
+             Value update) {
   bool isFloat = llvm::isa<FloatType>(old.getType());
-  if (reduction == "none")
-    return update;
   if (reduction == "add")
     return isFloat ? Value(arith::AddFOp::create(b, loc, old, update))
                    : Value(arith::AddIOp::create(b, loc, old, update));
   if (reduction == "mul")
     return isFloat ? Value(arith::MulFOp::create(b, loc, old, update))
                    : Value(arith::MulIOp::create(b, loc, old, update));
-  return failure();
+  return update;
 }
 
 /// Calls `body(ivs..., tensor) -> tensor` for every point of `shape`, in
@@ -117,7 +119,7 @@ struct ScatterNDLowering : OpConversionPattern<ONNXScatterNDOp> {
     if (!dataType.hasStaticShape() || !indicesType.hasStaticShape())
       return unsupported(op, "needs static shapes");
     StringRef reduction = op.getReduction();
-    if (reduction != "none" && reduction != "add" && reduction != "mul")
+    if (!isSupportedReduction(reduction))
       return unsupported(op, "unsupported reduction '" + reduction + "'");
     int64_t q = indicesType.getRank();
     int64_t m = indicesType.getDimSize(q - 1);
@@ -140,7 +142,7 @@ struct ScatterNDLowering : OpConversionPattern<ONNXScatterNDOp> {
           target.append(ivs.begin() + q - 1, ivs.end());
           Value update = tensor::ExtractOp::create(b, l, updates, ivs);
           Value old = tensor::ExtractOp::create(b, l, acc, target);
-          Value value = *reduce(b, l, reduction, old, update);
+          Value value = reduce(b, l, reduction, old, update);
           return Value(tensor::InsertOp::create(b, l, value, acc, target));
         });
     rewriter.replaceOp(op, result);
@@ -160,7 +162,7 @@ struct ScatterElementsLowering : OpConversionPattern<ONNXScatterElementsOp> {
     if (!dataType.hasStaticShape() || !updatesType.hasStaticShape())
       return unsupported(op, "needs static shapes");
     StringRef reduction = op.getReduction();
-    if (reduction != "none" && reduction != "add" && reduction != "mul")
+    if (!isSupportedReduction(reduction))
       return unsupported(op, "unsupported reduction '" + reduction + "'");
     FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), dataType.getRank());
     if (failed(axis))
@@ -174,7 +176,7 @@ struct ScatterElementsLowering : OpConversionPattern<ONNXScatterElementsOp> {
                                   dataType.getDimSize(*axis));
           Value update = tensor::ExtractOp::create(b, l, updates, ivs);
           Value old = tensor::ExtractOp::create(b, l, acc, target);
-          Value value = *reduce(b, l, reduction, old, update);
+          Value value = reduce(b, l, reduction, old, update);
           return Value(tensor::InsertOp::create(b, l, value, acc, target));
         });
     rewriter.replaceOp(op, result);
