@@ -131,6 +131,12 @@ mlir::Value buildFromIndices(
                                    llvm::ArrayRef<mlir::Value>)>
         body);
 
+/// An `index` constant.
+inline mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc,
+                                 int64_t value) {
+  return mlir::arith::ConstantIndexOp::create(b, loc, value);
+}
+
 /// An integer index value as an `index`, negative ones counting from the
 /// end of an axis of size `dim` (Gather, GatherElements, the scatters).
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index,

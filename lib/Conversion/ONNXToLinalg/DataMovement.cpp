@@ -136,40 +136,37 @@ Value runtimeSlice(OpBuilder &rewriter, Location loc, ONNXSliceOp op,
   return buildFromIndices(
       rewriter, loc, type,
       [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
-        auto cIdx = [&](int64_t v) {
-          return Value(arith::ConstantIndexOp::create(b, l, v));
-        };
         auto read = [&](Value tensor, int64_t i) {
-          Value v = tensor::ExtractOp::create(b, l, tensor, ValueRange{cIdx(i)});
+          Value v = tensor::ExtractOp::create(b, l, tensor, ValueRange{indexConstant(b, l, i)});
           return Value(arith::IndexCastOp::create(b, l, b.getIndexType(), v));
         };
         SmallVector<Value> coords;
         for (int64_t d = 0; d < rank; ++d) {
           int64_t dim = dataType.getDimSize(d);
-          Value start = cIdx(0), step = cIdx(1);
+          Value start = indexConstant(b, l, 0), step = indexConstant(b, l, 1);
           for (int64_t i = 0; i < count; ++i) {
-            Value axis = axes ? read(axes, i) : cIdx(i);
+            Value axis = axes ? read(axes, i) : indexConstant(b, l, i);
             Value negative = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::slt, axis, cIdx(0));
+                b, l, arith::CmpIPredicate::slt, axis, indexConstant(b, l, 0));
             axis = arith::SelectOp::create(
-                b, l, negative, arith::AddIOp::create(b, l, axis, cIdx(rank)),
+                b, l, negative, arith::AddIOp::create(b, l, axis, indexConstant(b, l, rank)),
                 axis);
             Value here = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                               axis, cIdx(d));
+                                               axis, indexConstant(b, l, d));
             Value s = read(starts, i);
-            Value st = steps ? read(steps, i) : cIdx(1);
+            Value st = steps ? read(steps, i) : indexConstant(b, l, 1);
             // start < 0 counts from the end; clamp to [0, dim] (positive
             // step) or [0, dim - 1] (negative step).
             Value startNegative = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::slt, s, cIdx(0));
+                b, l, arith::CmpIPredicate::slt, s, indexConstant(b, l, 0));
             s = arith::SelectOp::create(
-                b, l, startNegative, arith::AddIOp::create(b, l, s, cIdx(dim)),
+                b, l, startNegative, arith::AddIOp::create(b, l, s, indexConstant(b, l, dim)),
                 s);
             Value stepNegative = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::slt, st, cIdx(0));
+                b, l, arith::CmpIPredicate::slt, st, indexConstant(b, l, 0));
             Value upper = arith::SelectOp::create(b, l, stepNegative,
-                                                  cIdx(dim - 1), cIdx(dim));
-            s = arith::MaxSIOp::create(b, l, s, cIdx(0));
+                                                  indexConstant(b, l, dim - 1), indexConstant(b, l, dim));
+            s = arith::MaxSIOp::create(b, l, s, indexConstant(b, l, 0));
             s = arith::MinSIOp::create(b, l, s, upper);
             start = arith::SelectOp::create(b, l, here, s, start);
             step = arith::SelectOp::create(b, l, here, st, step);

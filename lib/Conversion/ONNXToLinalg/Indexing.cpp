@@ -13,10 +13,6 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
-Value constIndex(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 struct PadLowering : OpConversionPattern<ONNXPadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -47,7 +43,7 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
             SmallVector<Value>(llvm::cast<RankedTensorType>(
                                    adaptor.getConstantValue().getType())
                                    .getRank(),
-                               constIndex(rewriter, loc, 0)));
+                               indexConstant(rewriter, loc, 0)));
     }
     rewriter.replaceOp(
         op, buildFromIndices(
@@ -61,9 +57,9 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
                   for (int64_t d = 0; d < rank; ++d) {
                     int64_t n = dataType.getDimSize(d);
                     Value i = arith::SubIOp::create(
-                        b, l, out[d], constIndex(b, l, (*pads)[d]));
-                    Value zero = constIndex(b, l, 0);
-                    Value last = constIndex(b, l, n - 1);
+                        b, l, out[d], indexConstant(b, l, (*pads)[d]));
+                    Value zero = indexConstant(b, l, 0);
+                    Value last = indexConstant(b, l, n - 1);
                     Value below = arith::CmpIOp::create(
                         b, l, arith::CmpIPredicate::slt, i, zero);
                     Value above = arith::CmpIOp::create(
@@ -71,7 +67,7 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
                     if (mode == "reflect") {
                       Value negated = arith::SubIOp::create(b, l, zero, i);
                       Value mirrored = arith::SubIOp::create(
-                          b, l, constIndex(b, l, 2 * (n - 1)), i);
+                          b, l, indexConstant(b, l, 2 * (n - 1)), i);
                       i = arith::SelectOp::create(b, l, below, negated, i);
                       i = arith::SelectOp::create(b, l, above, mirrored, i);
                     } else {
@@ -146,7 +142,7 @@ struct EyeLikeLowering : OpConversionPattern<ONNXEyeLikeOp> {
                   Value diff = arith::SubIOp::create(b, l, idx[1], idx[0]);
                   Value onDiagonal = arith::CmpIOp::create(
                       b, l, arith::CmpIPredicate::eq, diff,
-                      constIndex(b, l, k));
+                      indexConstant(b, l, k));
                   return arith::SelectOp::create(
                       b, l, onDiagonal, scalarConstant(b, l, element, 1),
                       scalarConstant(b, l, element, 0));
@@ -188,18 +184,18 @@ struct OneHotLowering : OpConversionPattern<ONNXOneHotOp> {
                                                      index);
                   Value negative = arith::CmpIOp::create(
                       b, l, arith::CmpIPredicate::slt, index,
-                      constIndex(b, l, 0));
+                      indexConstant(b, l, 0));
                   index = arith::SelectOp::create(
                       b, l, negative,
                       arith::AddIOp::create(b, l, index,
-                                            constIndex(b, l, depth)),
+                                            indexConstant(b, l, depth)),
                       index);
                   Value hot = arith::CmpIOp::create(
                       b, l, arith::CmpIPredicate::eq, index, out[*axis]);
                   Value on = tensor::ExtractOp::create(
-                      b, l, values, ValueRange{constIndex(b, l, 1)});
+                      b, l, values, ValueRange{indexConstant(b, l, 1)});
                   Value off = tensor::ExtractOp::create(
-                      b, l, values, ValueRange{constIndex(b, l, 0)});
+                      b, l, values, ValueRange{indexConstant(b, l, 0)});
                   return arith::SelectOp::create(b, l, hot, on, off);
                 }));
     return success();

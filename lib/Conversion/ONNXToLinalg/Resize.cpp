@@ -33,7 +33,7 @@ public:
       : op(op), b(b), loc(loc), f32(b.getF32Type()) {}
 
   Value f(double v) { return scalarConstant(b, loc, f32, v); }
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value idx(int64_t v) { return indexConstant(b, loc, v); }
 
   /// The input coordinate of output index `o` along `axis`.
   Value coordinate(const Axis &axis, Value o, Value roiStart, Value roiEnd) {

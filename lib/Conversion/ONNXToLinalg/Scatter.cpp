@@ -17,16 +17,12 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
-Value cIndex(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// The row-major coordinates of `flat` in `shape`.
 SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value flat,
                                ArrayRef<int64_t> shape) {
   SmallVector<Value> coords(shape.size());
   for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
-    Value size = cIndex(b, loc, shape[d]);
+    Value size = indexConstant(b, loc, shape[d]);
     coords[d] = arith::RemUIOp::create(b, loc, flat, size);
     flat = arith::DivUIOp::create(b, loc, flat, size);
   }
@@ -59,7 +55,7 @@ Value forEach(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
   for (int64_t d : shape)
     count *= d;
   auto loop = scf::ForOp::create(
-      b, loc, cIndex(b, loc, 0), cIndex(b, loc, count), cIndex(b, loc, 1),
+      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, count), indexConstant(b, loc, 1),
       ValueRange{init},
       [&](OpBuilder &nb, Location l, Value iv, ValueRange iterArgs) {
         SmallVector<Value> coords = delinearize(nb, l, iv, shape);
@@ -94,7 +90,7 @@ struct GatherNDLowering : OpConversionPattern<ONNXGatherNDOp> {
           SmallVector<Value> at(out.begin(), out.begin() + q - 1);
           at.push_back(Value());
           for (int64_t j = 0; j < m; ++j) {
-            at.back() = cIndex(b, l, j);
+            at.back() = indexConstant(b, l, j);
             Value raw = tensor::ExtractOp::create(b, l, indices, at);
             coords.push_back(
                 wrapIndex(b, l, raw, dataType.getDimSize(batch + j)));
@@ -134,7 +130,7 @@ struct ScatterNDLowering : OpConversionPattern<ONNXScatterNDOp> {
           at.push_back(Value());
           SmallVector<Value> target;
           for (int64_t j = 0; j < m; ++j) {
-            at.back() = cIndex(b, l, j);
+            at.back() = indexConstant(b, l, j);
             target.push_back(wrapIndex(b, l,
                                      tensor::ExtractOp::create(b, l, indices, at),
                                      dataType.getDimSize(j)));
