@@ -29,6 +29,7 @@ MODELS = {
     "mobilenet_v2": ("input", (1, 3, 224, 224)),
     "squeezenet1_1": ("input", (1, 3, 224, 224)),
     "transformer": ("input", (1, 16, 64)),  # batch 1, seq 16, d_model 64
+    "kws_cnn": ("input", (1, 1, 49, 10)),  # 49 frames x 10 MFCCs
 }
 OPSETS = range(13, 18)
 
@@ -57,12 +58,33 @@ class Transformer(nn.Module):
         return self.encoder(x)
 
 
+class KwsCNN(nn.Module):
+    """A keyword-spotting CNN sized for a Cortex-M (about 15k parameters,
+    60 KB of float weights): 49x10 MFCC frames in, 12 keyword scores out."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 16, kernel_size=(10, 4), stride=(2, 2), padding=(5, 1)),
+            nn.BatchNorm2d(16), nn.ReLU(),
+            nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 32, kernel_size=3, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1))
+        self.classifier = nn.Linear(32, 12)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
 def build(name: str) -> nn.Module:
     torch.manual_seed(0)
     if name == "mlp":
         m = MLP()
     elif name == "transformer":
         m = Transformer()
+    elif name == "kws_cnn":
+        m = KwsCNN()
     elif name in ("resnet18", "mobilenet_v2", "squeezenet1_1"):
         import torchvision
         m = getattr(torchvision.models, name)(weights=None)
