@@ -37,7 +37,9 @@ if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
 for tool, feature in [("aarch64-linux-gnu-gcc", "aarch64-gcc"),
                       ("riscv64-linux-gnu-gcc", "riscv64-gcc"),
                       ("qemu-aarch64", "qemu-aarch64"),
-                      ("qemu-riscv64", "qemu-riscv64")]:
+                      ("qemu-riscv64", "qemu-riscv64"),
+                      ("arm-none-eabi-gcc", "arm-none-eabi-gcc"),
+                      ("qemu-system-arm", "qemu-system-arm")]:
     if shutil.which(tool):
         config.available_features.add(feature)
 ort = os.path.join(config.onnxc_src_root, "utils", "ort", "node_modules", "onnxruntime-node")
