@@ -17,6 +17,7 @@ PACKAGES=(
   gcc libc6-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update

@@ -44,7 +44,8 @@ void buildONNXToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void buildLinalgToLLVMPipeline(OpPassManager &pm,
+                               const LinalgToLLVMOptions &options) {
   // Fuse producers into consumers while still on tensors: fewer buffers.
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
@@ -61,7 +62,12 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCopyToLinalg());
-  pm.addNestedPass<func::FuncOp>(createAssignWorkspace());
+  AssignWorkspaceOptions workspace;
+  workspace.printPlan = options.printMemoryPlan;
+  pm.addNestedPass<func::FuncOp>(createAssignWorkspace(workspace));
+  // Before the loops are lowered: the expansions may create scf ops.
+  if (options.noLibm)
+    pm.addNestedPass<func::FuncOp>(createApproximateMath());
 
   pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -95,7 +101,7 @@ void registerPipelines() {
   PassPipelineRegistration<>("onnx-to-linalg",
                              "Lower the ONNX dialect to linalg on tensors",
                              buildONNXToLinalgPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LinalgToLLVMOptions>(
       "linalg-to-llvm",
       "Bufferize, plan the workspace and lower to the LLVM dialect",
       buildLinalgToLLVMPipeline);

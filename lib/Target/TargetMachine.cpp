@@ -10,6 +10,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -141,6 +142,35 @@ bool emitCode(llvm::Module &module, llvm::TargetMachine &machine,
     return false;
   }
   passes.run(module);
+  return true;
+}
+
+void placeWeights(llvm::Module &module, llvm::StringRef section) {
+  for (llvm::GlobalVariable &global : module.globals())
+    if (global.isConstant() && global.hasInitializer())
+      global.setSection(section);
+}
+
+bool undefinedSymbols(llvm::StringRef object, std::vector<std::string> &names,
+                      std::string &error) {
+  llvm::Expected<std::unique_ptr<llvm::object::ObjectFile>> file =
+      llvm::object::ObjectFile::createObjectFile(
+          llvm::MemoryBufferRef(object, "object"));
+  if (!file) {
+    error = llvm::toString(file.takeError());
+    return false;
+  }
+  for (const llvm::object::SymbolRef &symbol : (*file)->symbols()) {
+    llvm::Expected<uint32_t> flags = symbol.getFlags();
+    llvm::Expected<llvm::StringRef> name = symbol.getName();
+    if (!flags || !name) {
+      llvm::consumeError(flags.takeError());
+      llvm::consumeError(name.takeError());
+      continue;
+    }
+    if ((*flags & llvm::object::SymbolRef::SF_Undefined) && !name->empty())
+      names.push_back(name->str());
+  }
   return true;
 }
 

@@ -5,7 +5,9 @@
 // view of a buffer (any memref-typed result of an op that uses it) extends
 // the buffer's lifetime to the view's last use. Buffers are placed largest
 // first at the lowest aligned offset that does not overlap any placed buffer
-// alive at the same time.
+// alive at the same time. The lower bound of any placement is the largest
+// total size of the buffers alive at one position; with `print-plan` the
+// pass prints every buffer's offset next to that bound.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,11 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <tuple>
 
 namespace onnxc {
 #define GEN_PASS_DEF_ASSIGNWORKSPACE
@@ -95,6 +102,62 @@ int64_t placeBuffers(SmallVectorImpl<Buffer> &buffers, int64_t alignment,
   return alignTo(total, alignment);
 }
 
+/// The most bytes alive at one position: no placement can use less.
+int64_t liveLowerBound(ArrayRef<Buffer> buffers) {
+  std::map<int64_t, int64_t> delta;
+  for (const Buffer &buffer : buffers) {
+    delta[buffer.first] += buffer.size;
+    delta[buffer.last + 1] -= buffer.size;
+  }
+  int64_t live = 0, most = 0;
+  for (auto [position, change] : delta) {
+    live += change;
+    most = std::max(most, live);
+  }
+  return most;
+}
+
+/// The ONNX node names a location carries (fused ops carry several).
+void collectNodeNames(Location loc, SmallVectorImpl<StringRef> &names) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
+    if (!llvm::is_contained(names, name.getName().getValue()))
+      names.push_back(name.getName().getValue());
+  } else if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      collectNodeNames(inner, names);
+  } else if (auto callSite = llvm::dyn_cast<CallSiteLoc>(loc)) {
+    collectNodeNames(callSite.getCallee(), names);
+  }
+}
+
+void printMemoryPlan(func::FuncOp func, ArrayRef<Buffer> buffers, int64_t size,
+               int64_t lowerBound, llvm::raw_ostream &os) {
+  double over = lowerBound ? 100.0 * (size - lowerBound) / lowerBound : 0.0;
+  os << "memory plan of @" << func.getSymName() << ": workspace " << size
+     << " bytes, lower bound " << lowerBound << " bytes ("
+     << llvm::format("+%.1f%%", over) << "), " << buffers.size()
+     << " buffers\n";
+  os << llvm::format("  %12s %12s  %-15s %s\n", "offset", "bytes", "live",
+                     "node");
+  SmallVector<const Buffer *> order;
+  for (const Buffer &buffer : buffers)
+    order.push_back(&buffer);
+  llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
+    return std::tie(a->first, a->offset) < std::tie(b->first, b->offset);
+  });
+  for (const Buffer *buffer : order) {
+    SmallVector<StringRef> names;
+    collectNodeNames(const_cast<Buffer *>(buffer)->alloc.getLoc(), names);
+    std::string live = "[" + std::to_string(buffer->first) + ", " +
+                       std::to_string(buffer->last) + "]";
+    os << llvm::format("  %12lld %12lld  %-15s ", (long long)buffer->offset,
+                       (long long)buffer->size, live.c_str())
+       << (names.empty() ? StringRef("-") : StringRef(""));
+    llvm::interleave(names, os, ", ");
+    os << "\n";
+  }
+}
+
 struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
   using AssignWorkspaceBase::AssignWorkspaceBase;
 
@@ -133,6 +196,9 @@ struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
       return signalPassFailure();
 
     int64_t size = placeBuffers(buffers, alignment, reuse);
+    int64_t lowerBound = liveLowerBound(buffers);
+    if (printPlan)
+      printMemoryPlan(func, buffers, size, lowerBound, llvm::outs());
     MLIRContext *ctx = &getContext();
     auto workspaceType = MemRefType::get({size}, IntegerType::get(ctx, 8));
     unsigned index = func.getNumArguments();
@@ -156,8 +222,9 @@ struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
       if (dealloc.getMemref().getDefiningOp<memref::ViewOp>())
         dealloc.erase();
     });
-    func->setAttr(kWorkspaceSizeAttr,
-                  IntegerAttr::get(IntegerType::get(ctx, 64), size));
+    auto i64 = IntegerType::get(ctx, 64);
+    func->setAttr(kWorkspaceSizeAttr, IntegerAttr::get(i64, size));
+    func->setAttr(kWorkspaceLowerBoundAttr, IntegerAttr::get(i64, lowerBound));
   }
 };
 

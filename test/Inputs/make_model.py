@@ -45,6 +45,41 @@ def mlp_model():
                        [w1, b1, w2])
 
 
+def wide_mlp_model():
+    """An MLP with 20.7 KB of weights: too large for LLVM to fold into code."""
+    rng = np.random.default_rng(0)
+    w1 = numpy_helper.from_array(rng.standard_normal((64, 64)).astype(np.float32), "w1")
+    b1 = numpy_helper.from_array(rng.standard_normal(64).astype(np.float32), "b1")
+    w2 = numpy_helper.from_array(rng.standard_normal((64, 16)).astype(np.float32), "w2")
+    nodes = [
+        helper.make_node("Gemm", ["x", "w1", "b1"], ["h"], name="fc1"),
+        helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+        helper.make_node("MatMul", ["r", "w2"], ["y"], name="fc2"),
+    ]
+    return graph_model(nodes, [tensor("x", [1, 64])], [tensor("y", [1, 16])],
+                       [w1, b1, w2])
+
+
+def transcendental_model():
+    """exp, log, erf, tanh, sigmoid, sin and pow of one float32 input."""
+    nodes = [
+        helper.make_node("Exp", ["x"], ["e"], name="exp0"),
+        helper.make_node("Log", ["e"], ["l"], name="log0"),
+        helper.make_node("Erf", ["l"], ["r"], name="erf0"),
+        helper.make_node("Tanh", ["r"], ["t"], name="tanh0"),
+        helper.make_node("Sigmoid", ["t"], ["s"], name="sigmoid0"),
+        helper.make_node("Sin", ["s"], ["n"], name="sin0"),
+        helper.make_node("Pow", ["n", "e"], ["y"], name="pow0"),
+    ]
+    return graph_model(nodes, [tensor("x", [1, 4])], [tensor("y", [1, 4])])
+
+
+def fmod_model():
+    return graph_model(
+        [helper.make_node("Mod", ["x", "y"], ["z"], name="mod0", fmod=1)],
+        [tensor("x", [4]), tensor("y", [4])], [tensor("z", [4])])
+
+
 def symbolic_model():
     return graph_model(
         [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
@@ -138,6 +173,9 @@ MODELS = {
     "symbolic": symbolic_model,
     "unknown_op": unknown_op_model,
     "unsupported_op": unsupported_op_model,
+    "transcendental": transcendental_model,
+    "wide_mlp": wide_mlp_model,
+    "fmod": fmod_model,
     "data_dependent": data_dependent_model,
     "absurd_shape": absurd_shape_model,
     "old_opset": old_opset_model,

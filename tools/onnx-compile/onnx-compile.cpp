@@ -62,6 +62,20 @@ cl::list<std::string>
     shapes("shape",
            cl::desc("Fix the shape of an input: NAME:1x3x224x224 (repeatable)"),
            cl::cat(category));
+cl::opt<bool> printMemoryPlan(
+    "print-memory-plan",
+    cl::desc("Print the workspace plan (every buffer's offset, size, "
+             "lifetime and node) and its lower bound to stdout"),
+    cl::cat(category));
+cl::opt<bool> noLibm("no-libm",
+                     cl::desc("Compute transcendentals with polynomial "
+                              "approximations: the object needs no libm"),
+                     cl::cat(category));
+cl::opt<std::string>
+    weightsSection("weights-section",
+                   cl::desc("Object-file section of the weights (default: "
+                            "read-only data)"),
+                   cl::value_desc("name"), cl::cat(category));
 cl::opt<Emit> emitKind(
     "emit", cl::desc("What to write"), cl::init(Emit::Obj),
     cl::values(clEnumValN(Emit::Obj, "obj", "object file + C header"),
@@ -146,6 +160,29 @@ std::string print(Operation *op) {
   return text;
 }
 
+/// With -no-libm the object may need only the C library's memory functions
+/// and the compiler's own runtime helpers (__aeabi_*, __udivdi3...), which
+/// every C compiler links: LLVM may still call libm for an operation it has
+/// no instruction for on this CPU (floorf on a Cortex-M4, say).
+bool checkNoLibm(llvm::StringRef object) {
+  std::vector<std::string> undefined;
+  std::string error;
+  if (!onnxc::undefinedSymbols(object, undefined, error)) {
+    fail("cannot read the emitted object: " + error);
+    return false;
+  }
+  for (const std::string &name : undefined) {
+    llvm::StringRef symbol(name);
+    if (symbol == "memcpy" || symbol == "memset" || symbol == "memmove" ||
+        symbol.starts_with("__"))
+      continue;
+    fail(inputFile + ": -no-libm: the object still calls '" + symbol +
+         "' on this target");
+    return false;
+  }
+  return true;
+}
+
 int compile() {
   if (optLevel > 3)
     return fail("-O" + llvm::Twine(optLevel) + " is not a level; use -O0..-O3");
@@ -204,7 +241,10 @@ int compile() {
   PassManager toLLVM(&context);
   if (failed(applyPassManagerCLOptions(toLLVM)))
     return 1;
-  onnxc::buildLinalgToLLVMPipeline(toLLVM);
+  onnxc::LinalgToLLVMOptions lowering;
+  lowering.printMemoryPlan = printMemoryPlan;
+  lowering.noLibm = noLibm;
+  onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
   // The workspace size is known once buffers are planned, before LLVM.
   if (failed(toLLVM.run(*module)))
     return diagnostics.hadError() ? 1 : fail("lowering to LLVM failed");
@@ -228,6 +268,8 @@ int compile() {
       translateModuleToLLVMIR(*module, llvmContext, name);
   if (!llvmModule)
     return diagnostics.hadError() ? 1 : fail("translation to LLVM IR failed");
+  if (!weightsSection.empty())
+    onnxc::placeWeights(*llvmModule, weightsSection);
   std::unique_ptr<llvm::TargetMachine> machine =
       onnxc::createTargetMachine(target, optLevel, error);
   if (!machine)
@@ -240,13 +282,18 @@ int compile() {
     return writeFile(output, text) ? 0 : 1;
   }
 
+  llvm::SmallString<0> code;
+  llvm::raw_svector_ostream codeStream(code);
+  if (!onnxc::emitCode(*llvmModule, *machine, emitKind == Emit::Asm,
+                       codeStream, error))
+    return fail(error);
+  if (noLibm && emitKind == Emit::Obj && !checkNoLibm(code))
+    return 1;
   std::error_code ec;
   llvm::ToolOutputFile object(output, ec, llvm::sys::fs::OF_None);
   if (ec)
     return fail("cannot write '" + output + "': " + ec.message());
-  if (!onnxc::emitCode(*llvmModule, *machine, emitKind == Emit::Asm,
-                       object.os(), error))
-    return fail(error);
+  object.os() << code;
   if (emitKind == Emit::Obj) {
     llvm::SmallString<256> headerPath(output);
     llvm::sys::path::replace_extension(headerPath, ".h");

@@ -4,15 +4,32 @@
 #define ONNXCOMPILE_PIPELINE_PIPELINE_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace onnxc {
 
 /// ONNX dialect -> linalg/tensor/arith/math on tensors.
 void buildONNXToLinalgPipeline(mlir::OpPassManager &pm);
 
+/// Options of the linalg-to-llvm pipeline (onnx-compile's -print-memory-plan
+/// and -no-libm).
+struct LinalgToLLVMOptions
+    : public mlir::PassPipelineOptions<LinalgToLLVMOptions> {
+  Option<bool> printMemoryPlan{
+      *this, "print-memory-plan",
+      llvm::cl::desc("Print the workspace plan of every function to stdout"),
+      llvm::cl::init(false)};
+  Option<bool> noLibm{
+      *this, "no-libm",
+      llvm::cl::desc("Replace transcendentals by polynomial approximations "
+                     "so that the code needs no libm"),
+      llvm::cl::init(false)};
+};
+
 /// Tensors -> bufferized, workspace-planned loops -> LLVM dialect with the
 /// bare-pointer calling convention.
-void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               const LinalgToLLVMOptions &options);
 
 /// Registers both pipelines (onnx-to-linalg, linalg-to-llvm) for onnx-opt.
 void registerPipelines();

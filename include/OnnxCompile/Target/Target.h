@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class Module;
@@ -43,6 +44,16 @@ createTargetMachine(const TargetSpec &spec, unsigned optLevel,
 /// Runs LLVM's standard optimization pipeline at -O`optLevel`.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     unsigned optLevel);
+
+/// Puts the weights (every constant global with an initializer) into the
+/// object-file section `section`, so that a linker script can place them,
+/// e.g. in external flash.
+void placeWeights(llvm::Module &module, llvm::StringRef section);
+
+/// The symbols object file `object` needs from elsewhere. Returns false and
+/// sets `error` when `object` is not an object file.
+bool undefinedSymbols(llvm::StringRef object, std::vector<std::string> &names,
+                      std::string &error);
 
 /// Emits an object file (or assembly) for `module`.
 bool emitCode(llvm::Module &module, llvm::TargetMachine &machine,

@@ -13,6 +13,9 @@ namespace onnxc {
 
 /// Name of the function attribute holding the workspace size in bytes.
 constexpr llvm::StringLiteral kWorkspaceSizeAttr = "onnxc.workspace_size";
+/// The most bytes of buffers alive at one time: no plan can be smaller.
+constexpr llvm::StringLiteral kWorkspaceLowerBoundAttr =
+    "onnxc.workspace_lower_bound";
 
 #define GEN_PASS_DECL
 #include "OnnxCompile/Transforms/Passes.h.inc"

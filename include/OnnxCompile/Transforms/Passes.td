@@ -17,13 +17,17 @@ def AssignWorkspace : Pass<"assign-workspace", "mlir::func::FuncOp"> {
     lifetimes do not overlap share memory. Placement is greedy by size,
     first fit, with every offset aligned to `alignment` bytes. The size is
     recorded in the `onnxc.workspace_size` function attribute, so the
-    compiled model never calls malloc.
+    compiled model never calls malloc, and the lower bound of any plan (the
+    most bytes alive at one position) in `onnxc.workspace_lower_bound`.
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
            "Byte alignment of every buffer in the workspace">,
     Option<"reuse", "reuse", "bool", /*default=*/"true",
-           "Share memory between buffers whose lifetimes do not overlap">
+           "Share memory between buffers whose lifetimes do not overlap">,
+    Option<"printPlan", "print-plan", "bool", /*default=*/"false",
+           "Print every buffer's offset, size, lifetime and ONNX node, and "
+           "the lower bound (the most bytes alive at one time), to stdout">
   ];
   let dependentDialects = ["mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect"];
@@ -54,6 +58,29 @@ def ReorderContractionLoops
     memory, which LLVM's loop vectorizer turns into vector FMAs.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def ApproximateMath : Pass<"approximate-math"> {
+  let summary = "Replace every transcendental by a polynomial approximation, "
+                "so that the object needs no libm";
+  let description = [{
+    For firmware without a C math library (`onnx-compile -no-libm`). Uses
+    upstream MLIR's rewrites: `math` expansions (sinh, cosh, tan, asinh,
+    acosh, atanh, powf, exp2, fpowi... into exp and log), float16/bfloat16
+    ops computed in float32, and the polynomial approximations of exp,
+    expm1, log, log1p, log2, erf, erfc, tanh, sin, cos, atan, atan2, asin,
+    acos, cbrt and rsqrt on float32. exp and log on float64 are our own, to
+    double precision (pow and the hyperbolic functions expand into them).
+    floor, ceil, trunc, round and roundeven become exact integer
+    conversions: some CPUs (a Cortex-M4) have no rounding instruction. Ops
+    that lower to instructions (sqrt, abs, fma...) stay. Any other op that
+    would still call libm (other float64 transcendentals) is an error that
+    names the ONNX node.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 #endif // ONNXCOMPILE_TRANSFORMS_PASSES_TD

@@ -10,6 +10,8 @@
 
 #include "ElementwiseFramework.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 using namespace mlir;
 
 namespace onnxc {
@@ -50,6 +52,78 @@ Value minValues(OpBuilder &b, Location loc, Type t, Value x, Value y) {
   if (isUnsignedInt(t))
     return arith::MinUIOp::create(b, loc, x, y);
   return arith::MinSIOp::create(b, loc, x, y);
+}
+
+/// base^exponent for integers of one type, exact and wrapping like integer
+/// multiplication: square and multiply over the exponent's bits. A negative
+/// exponent gives trunc(base^exponent): 1 for base 1, +-1 for base -1, else 0.
+Value integerPower(OpBuilder &b, Location loc, Value base, Value exponent,
+                   bool isUnsigned) {
+  Type type = base.getType();
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+  };
+  Value one = constant(1);
+  auto loop = scf::ForOp::create(
+      b, loc, indexConstant(b, loc, 0),
+      indexConstant(b, loc, type.getIntOrFloatBitWidth()),
+      indexConstant(b, loc, 1), ValueRange{one, base, exponent},
+      [&](OpBuilder &nb, Location l, Value, ValueRange it) {
+        Value odd = arith::TruncIOp::create(nb, l, nb.getI1Type(), it[2]);
+        Value times = arith::MulIOp::create(nb, l, it[0], it[1]);
+        Value result = arith::SelectOp::create(nb, l, odd, times, it[0]);
+        Value square = arith::MulIOp::create(nb, l, it[1], it[1]);
+        Value rest = arith::ShRUIOp::create(nb, l, it[2], one);
+        scf::YieldOp::create(nb, l, ValueRange{result, square, rest});
+      });
+  Value power = loop.getResult(0);
+  if (isUnsigned)
+    return power;
+  using P = arith::CmpIPredicate;
+  Value minusOne = constant(-1);
+  Value oddExponent = arith::TruncIOp::create(b, loc, b.getI1Type(), exponent);
+  Value fraction = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, P::eq, base, one), one,
+      arith::SelectOp::create(
+          b, loc, arith::CmpIOp::create(b, loc, P::eq, base, minusOne),
+          arith::SelectOp::create(b, loc, oddExponent, minusOne, one),
+          constant(0)));
+  Value negative = arith::CmpIOp::create(b, loc, P::slt, exponent, constant(0));
+  return arith::SelectOp::create(b, loc, negative, fraction, power);
+}
+
+/// Pow of an integer base, as numpy computes it: exact for whole exponents;
+/// other float exponents go through double and truncate.
+Value integerBasePow(OpBuilder &b, Location loc, ArrayRef<Type> t,
+                     ValueRange a) {
+  bool isUnsigned = isUnsignedInt(t[0]);
+  if (llvm::isa<IntegerType>(t[1]))
+    return integerPower(b, loc, a[0], castScalar(b, loc, a[1], t[1], t[0]),
+                        isUnsigned);
+  Type f64 = b.getF64Type();
+  Value y = castScalar(b, loc, a[1], t[1], f64);
+  // |y| <= 64 keeps the conversion defined; larger whole powers overflow
+  // every integer type anyway.
+  Value whole = arith::AndIOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                            math::TruncOp::create(b, loc, y), y),
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE,
+                            math::AbsFOp::create(b, loc, y),
+                            arith::ConstantOp::create(
+                                b, loc, b.getFloatAttr(f64, 64.0))));
+  if (isUnsigned) // A negative exponent does not convert to an unsigned one.
+    whole = arith::AndIOp::create(
+        b, loc, whole,
+        arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGE, y,
+            arith::ConstantOp::create(b, loc, b.getFloatAttr(f64, 0.0))));
+  Value exact = integerPower(b, loc, a[0], castScalar(b, loc, y, f64, t[0]),
+                             isUnsigned);
+  Value power = math::PowFOp::create(b, loc, castScalar(b, loc, a[0], t[0], f64),
+                                     y);
+  return arith::SelectOp::create(b, loc, whole, exact,
+                                 castScalar(b, loc, power, f64, t[0]));
 }
 
 /// A body for the arithmetic binary ops; `f`, `s`, `u` build the float,
@@ -175,13 +249,7 @@ void populateBinary(const TypeConverter &c, RewritePatternSet &p) {
                      Value exponent = castScalar(b, loc, a[1], t[1], t[0]);
                      return math::PowFOp::create(b, loc, a[0], exponent);
                    }
-                   // Integer bases: exact in double for the results that
-                   // fit the integer type.
-                   Type f64 = b.getF64Type();
-                   Value base = castScalar(b, loc, a[0], t[0], f64);
-                   Value exponent = castScalar(b, loc, a[1], t[1], f64);
-                   Value power = math::PowFOp::create(b, loc, base, exponent);
-                   return castScalar(b, loc, power, f64, t[0]);
+                   return integerBasePow(b, loc, t, a);
                  });
   add<ONNXMaxOp>(p, c, TypeClass::Numeric, variadic<ONNXMaxOp>(maxValues));
   add<ONNXMinOp>(p, c, TypeClass::Numeric, variadic<ONNXMinOp>(minValues));

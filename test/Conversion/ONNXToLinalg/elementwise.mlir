@@ -74,3 +74,35 @@ func.func @where(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<f32>) -> tensor
   %0 = "onnx.Where"(%c, %a, %b) : (tensor<4xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Integer Pow is exact: square and multiply over the exponent's 32 bits,
+// and trunc(base^exponent) for negative exponents.
+// CHECK-LABEL: func.func @pow_int
+// CHECK: linalg.generic
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%{{.*}} = %c1_i32, %{{.*}} = %in, %{{.*}} = %in_0) -> (i32, i32, i32)
+// CHECK: arith.muli
+// CHECK: arith.shrui
+// CHECK: scf.yield
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+// CHECK-NOT: math.powf
+func.func @pow_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = "onnx.Pow"(%a, %b) : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// An integer base with a float exponent: whole exponents take the exact
+// integer path, others go through double.
+// CHECK-LABEL: func.func @pow_int_float
+// CHECK: math.trunc
+// CHECK: scf.for
+// CHECK: math.powf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.select
+func.func @pow_int_float(%a: tensor<4xi64>, %b: tensor<4xf32>) -> tensor<4xi64> {
+  %0 = "onnx.Pow"(%a, %b) : (tensor<4xi64>, tensor<4xf32>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
