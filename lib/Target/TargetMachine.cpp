@@ -95,9 +95,15 @@ createTargetMachine(const TargetSpec &spec, unsigned optLevel,
                                 : optLevel == 1 ? llvm::CodeGenOptLevel::Less
                                 : optLevel == 2 ? llvm::CodeGenOptLevel::Default
                                 : llvm::CodeGenOptLevel::Aggressive;
+  // Position-independent code links into executables and shared libraries
+  // alike; bare-metal firmware has neither a GOT nor a loader, so absolute
+  // addresses there.
+  llvm::Reloc::Model reloc = spec.triple.getOS() == llvm::Triple::UnknownOS
+                                 ? llvm::Reloc::Static
+                                 : llvm::Reloc::PIC_;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      spec.triple, spec.cpu, spec.features, options, llvm::Reloc::PIC_,
-      std::nullopt, level));
+      spec.triple, spec.cpu, spec.features, options, reloc, std::nullopt,
+      level));
   if (!machine) {
     error = "cannot create a target machine for " + spec.triple.str();
     return nullptr;
