@@ -65,6 +65,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   AssignWorkspaceOptions workspace;
   workspace.printPlan = options.printMemoryPlan;
   pm.addNestedPass<func::FuncOp>(createAssignWorkspace(workspace));
+  pm.addNestedPass<func::FuncOp>(createLowerRuntimeChecks());
   // Before the loops are lowered: the expansions may create scf ops.
   if (options.noLibm)
     pm.addNestedPass<func::FuncOp>(createApproximateMath());

@@ -63,9 +63,12 @@ void buildRun(OpBuilder &b, Location loc, LLVM::LLVMFuncOp impl,
   for (size_t i = 0; i < model.outputs.size(); ++i)
     args.push_back(loadPointer(b, loc, outputs, i));
   args.push_back(workspace);
-  LLVM::CallOp::create(b, loc, impl, args);
-  LLVM::ReturnOp::create(
-      b, loc, Value(LLVM::ConstantOp::create(b, loc, i32, int64_t(0))));
+  auto call = LLVM::CallOp::create(b, loc, impl, args);
+  // Models with data checks return their status (lower-runtime-checks).
+  Value status = call.getNumResults() == 1
+                     ? call.getResult()
+                     : Value(LLVM::ConstantOp::create(b, loc, i32, int64_t(0)));
+  LLVM::ReturnOp::create(b, loc, status);
 }
 
 void buildWorkspaceSize(OpBuilder &b, Location loc,
@@ -86,7 +89,10 @@ LogicalResult addEntryPoints(ModuleOp module, StringRef implName,
                              const ModelInterface &model) {
   auto impl = module.lookupSymbol<LLVM::LLVMFuncOp>(implName);
   size_t expected = model.inputs.size() + model.outputs.size() + 1;
-  if (!impl || impl.getNumArguments() != expected)
+  auto resultType = impl ? impl.getFunctionType().getReturnType() : Type();
+  bool validResult = resultType && (llvm::isa<LLVM::LLVMVoidType>(resultType) ||
+                                    resultType.isInteger(32));
+  if (!impl || impl.getNumArguments() != expected || !validResult)
     return module.emitError() << "the lowered model function '" << implName
                               << "' is missing or has an unexpected signature";
   // Only the entry points are visible outside the object.

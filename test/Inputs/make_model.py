@@ -60,6 +60,15 @@ def wide_mlp_model():
                        [w1, b1, w2])
 
 
+def range_model():
+    """Range with run-time bounds, compiled for the declared length 4."""
+    scalar = lambda n: helper.make_tensor_value_info(n, TensorProto.INT64, [])
+    return graph_model(
+        [helper.make_node("Range", ["start", "limit", "delta"], ["y"], name="range0")],
+        [scalar("start"), scalar("limit"), scalar("delta")],
+        [helper.make_tensor_value_info("y", TensorProto.INT64, [4])])
+
+
 def transcendental_model():
     """exp, log, erf, tanh, sigmoid, sin and pow of one float32 input."""
     nodes = [
@@ -174,6 +183,7 @@ MODELS = {
     "unknown_op": unknown_op_model,
     "unsupported_op": unsupported_op_model,
     "transcendental": transcendental_model,
+    "range": range_model,
     "wide_mlp": wide_mlp_model,
     "fmod": fmod_model,
     "data_dependent": data_dependent_model,

@@ -18,7 +18,7 @@ def ConvertONNXToLinalg : Pass<"convert-onnx-to-linalg", "mlir::ModuleOp"> {
     "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
     "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
     "mlir::tensor::TensorDialect", "mlir::scf::SCFDialect",
-    "mlir::complex::ComplexDialect"
+    "mlir::complex::ComplexDialect", "mlir::cf::ControlFlowDialect"
   ];
 }
 

@@ -4,6 +4,7 @@
 #define ONNXCOMPILE_TRANSFORMS_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -16,6 +17,10 @@ constexpr llvm::StringLiteral kWorkspaceSizeAttr = "onnxc.workspace_size";
 /// The most bytes of buffers alive at one time: no plan can be smaller.
 constexpr llvm::StringLiteral kWorkspaceLowerBoundAttr =
     "onnxc.workspace_lower_bound";
+
+/// NAME_run's return code when the input data contradicts a shape the model
+/// was compiled for (see LowerRuntimeChecks).
+constexpr int kStatusDataMismatch = 2;
 
 #define GEN_PASS_DECL
 #include "OnnxCompile/Transforms/Passes.h.inc"

@@ -60,6 +60,22 @@ def ReorderContractionLoops
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def LowerRuntimeChecks : Pass<"lower-runtime-checks", "mlir::func::FuncOp"> {
+  let summary = "Turn the model's run-time data checks into its status result";
+  let description = [{
+    Lowerings of ops whose output size depends on input values (Range,
+    TopK with a K input, NonZero...) compile them for the static shape that
+    shape inference or the model declares, and check the data with
+    `cf.assert`. Upstream, an assertion aborts the program; firmware must
+    not abort. This pass removes every `cf.assert` of a single-block
+    function and makes the function return an i32 status instead: 0 when
+    every check held, 2 otherwise (NAME_run's documented return code).
+    Functions without checks keep their signature.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::cf::ControlFlowDialect"];
+}
+
 def ApproximateMath : Pass<"approximate-math"> {
   let summary = "Replace every transcendental by a polynomial approximation, "
                 "so that the object needs no libm";

@@ -2,6 +2,8 @@
 
 #include "Common.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -298,6 +300,17 @@ Value buildReductionKeepDims(OpBuilder &b, Location loc, Value input,
 } // namespace onnxc
 
 namespace onnxc {
+
+void emitRuntimeCheck(OpBuilder &b, Location loc, Value ok,
+                      const llvm::Twine &what) {
+  cf::AssertOp::create(b, loc, ok, b.getStringAttr(what));
+}
+
+Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
+  auto type = llvm::cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> zeros(type.getRank(), indexConstant(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, tensor, zeros);
+}
 
 LogicalResult unsupported(Operation *op, const llvm::Twine &reason) {
   StringRef name = op->getName().getStringRef();

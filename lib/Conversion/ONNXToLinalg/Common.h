@@ -142,6 +142,18 @@ inline mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index,
                       int64_t dim);
 
+/// A check of the input data that the compiled shapes rely on (an output
+/// whose size depends on values: Range, TopK's K, NonZero...). `ok` false at
+/// run time makes NAME_run return 2 (see docs/c-abi.md); lowerings must still
+/// never access memory out of bounds when it is false. Emitted as cf.assert,
+/// which the lower-runtime-checks pass turns into the model's status.
+void emitRuntimeCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Value ok,
+                      const llvm::Twine &what);
+
+/// The scalar of a one-element tensor (a 0-d or 1-element 1-d input).
+mlir::Value extractScalar(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value tensor);
+
 /// Reports that `op` cannot be lowered and why, naming the ONNX operator.
 /// Each ONNX op has exactly one lowering pattern, so its failure to match is
 /// the op's compile error (reported here, where the reason is known).

@@ -13,6 +13,55 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
+/// The begin pads of Pad as index values. Constant pads are used as they
+/// are; run-time pads must give the compiled output shape (checked), and
+/// reflect needs pads smaller than the dim (checked too).
+FailureOr<SmallVector<Value>> padBegins(OpBuilder &b, Location loc,
+                                        ONNXPadOp op, Value pads,
+                                        RankedTensorType dataType,
+                                        RankedTensorType type) {
+  int64_t rank = type.getRank();
+  SmallVector<Value> begins;
+  if (auto constant = getConstantInts(op.getPads()); succeeded(constant)) {
+    if (int64_t(constant->size()) != 2 * rank)
+      return unsupported(op, "pads must have 2 * rank values");
+    for (int64_t d = 0; d < rank; ++d)
+      begins.push_back(indexConstant(b, loc, (*constant)[d]));
+    return begins;
+  }
+  auto padsType = llvm::cast<RankedTensorType>(pads.getType());
+  if (!padsType.hasStaticShape() || padsType.getNumElements() != 2 * rank)
+    return unsupported(op, "pads must have 2 * rank values");
+  auto padAt = [&](int64_t i) -> Value {
+    Value value = tensor::ExtractOp::create(b, loc, pads,
+                                            ValueRange{indexConstant(b, loc, i)});
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
+  };
+  using P = arith::CmpIPredicate;
+  Value ok = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+  for (int64_t d = 0; d < rank; ++d) {
+    Value begin = padAt(d), end = padAt(d + rank);
+    int64_t n = dataType.getDimSize(d);
+    Value size = arith::AddIOp::create(
+        b, loc, indexConstant(b, loc, n),
+        arith::AddIOp::create(b, loc, begin, end));
+    ok = arith::AndIOp::create(
+        b, loc, ok,
+        arith::CmpIOp::create(b, loc, P::eq, size,
+                              indexConstant(b, loc, type.getDimSize(d))));
+    if (op.getMode() == "reflect")
+      for (Value pad : {begin, end})
+        ok = arith::AndIOp::create(
+            b, loc, ok,
+            arith::CmpIOp::create(b, loc, P::slt, pad,
+                                  indexConstant(b, loc, n)));
+    begins.push_back(begin);
+  }
+  emitRuntimeCheck(b, loc, ok,
+                   "Pad: the pads give another shape than compiled");
+  return begins;
+}
+
 struct PadLowering : OpConversionPattern<ONNXPadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -24,14 +73,15 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() || !dataType.hasStaticShape())
       return unsupported(op, "needs static shapes");
-    auto pads = getConstantInts(op.getPads());
     int64_t rank = type.getRank();
-    if (failed(pads) || int64_t(pads->size()) != 2 * rank)
-      return unsupported(op, "pads must be a constant of 2 * rank values");
     StringRef mode = op.getMode();
     if (mode != "constant" && mode != "edge" && mode != "reflect")
       return unsupported(op, "unknown mode '" + mode + "'");
     Location loc = op.getLoc();
+    FailureOr<SmallVector<Value>> begins =
+        padBegins(rewriter, loc, op, adaptor.getPads(), dataType, type);
+    if (failed(begins))
+      return failure();
     Type element = type.getElementType();
     Value padValue;
     if (mode == "constant") {
@@ -56,8 +106,7 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
                       b, l, b.getBoolAttr(true));
                   for (int64_t d = 0; d < rank; ++d) {
                     int64_t n = dataType.getDimSize(d);
-                    Value i = arith::SubIOp::create(
-                        b, l, out[d], indexConstant(b, l, (*pads)[d]));
+                    Value i = arith::SubIOp::create(b, l, out[d], (*begins)[d]);
                     Value zero = indexConstant(b, l, 0);
                     Value last = indexConstant(b, l, n - 1);
                     Value below = arith::CmpIOp::create(

@@ -55,12 +55,14 @@ struct ConvertONNXToLinalgPass
     populateNormalizationPatterns(converter, patterns);
     populateDataMovementPatterns(converter, patterns);
     populateConstantPatterns(converter, patterns);
+    populateDataDependentPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
 
     ConversionTarget target(*ctx);
-    target.addLegalDialect<arith::ArithDialect, complex::ComplexDialect,
+    target.addLegalDialect<arith::ArithDialect, cf::ControlFlowDialect,
+                           complex::ComplexDialect,
                            linalg::LinalgDialect, math::MathDialect,
                            scf::SCFDialect, tensor::TensorDialect>();
     target.addIllegalDialect<ONNXDialect>();

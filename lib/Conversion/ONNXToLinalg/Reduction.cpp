@@ -9,6 +9,7 @@
 
 #include "Common.h"
 
+
 using namespace mlir;
 
 namespace onnxc {
@@ -352,9 +353,43 @@ struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
   }
 };
 
-/// CumSum along a constant axis: y[i] = sum of x[j] for j <= i (j < i when
+/// CumSum along `axis`: y[i] = sum of x[j] for j <= i (j < i when
 /// exclusive; j >= i or j > i when reverse), as a reduction over an extra
 /// iteration dim j.
+Value buildCumSum(OpBuilder &b, Location loc, Value input,
+                  RankedTensorType type, int64_t axis, bool exclusive,
+                  bool reverse) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> inExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    inExprs.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+  SmallVector<AffineMap> maps{
+      AffineMap::get(rank + 1, 0, inExprs, ctx),
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  Type element = type.getElementType();
+  Value init = filledTensor(b, loc, type, scalarConstant(b, loc, element, 0));
+  using P = arith::CmpIPredicate;
+  P predicate = reverse ? (exclusive ? P::sgt : P::sge)
+                        : (exclusive ? P::slt : P::sle);
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, input, init, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value i = linalg::IndexOp::create(nb, l, axis);
+        Value j = linalg::IndexOp::create(nb, l, rank);
+        Value include = arith::CmpIOp::create(nb, l, predicate, j, i);
+        Value term = arith::SelectOp::create(
+            nb, l, include, args[0], scalarConstant(nb, l, element, 0));
+        linalg::YieldOp::create(nb, l, add(nb, l, args[1], term));
+      });
+  return generic.getResult(0);
+}
+
+/// CumSum. A run-time axis (an input, not a constant) selects among the
+/// rank possible sums; an axis out of range fails the run (status 2).
 struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -365,42 +400,57 @@ struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape())
       return unsupported(op, "needs a static shape");
-    auto axisValues = getConstantInts(op.getAxis());
-    if (failed(axisValues) || axisValues->size() != 1)
-      return unsupported(op, "the axis must be a constant");
     int64_t rank = type.getRank();
-    FailureOr<int64_t> axis = normalizeAxis(axisValues->front(), rank);
-    if (failed(axis))
-      return unsupported(op, "bad axis");
-    Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineExpr> inExprs;
-    for (int64_t d = 0; d < rank; ++d)
-      inExprs.push_back(getAffineDimExpr(d == *axis ? rank : d, ctx));
-    SmallVector<AffineMap> maps{
-        AffineMap::get(rank + 1, 0, inExprs, ctx),
-        AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    Type element = type.getElementType();
-    Value init = filledTensor(rewriter, loc, type,
-                              scalarConstant(rewriter, loc, element, 0));
     bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    Location loc = op.getLoc();
+    if (auto axisValues = getConstantInts(op.getAxis()); succeeded(axisValues)) {
+      FailureOr<int64_t> axis =
+          axisValues->size() == 1 ? normalizeAxis(axisValues->front(), rank)
+                                  : FailureOr<int64_t>(failure());
+      if (failed(axis))
+        return unsupported(op, "bad axis");
+      rewriter.replaceOp(op, buildCumSum(rewriter, loc, input, type, *axis,
+                                         exclusive, reverse));
+      return success();
+    }
+    Value axis = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        extractScalar(rewriter, loc, adaptor.getAxis()));
+    Value rankValue = indexConstant(rewriter, loc, rank);
+    Value zero = indexConstant(rewriter, loc, 0);
     using P = arith::CmpIPredicate;
-    P predicate = reverse ? (exclusive ? P::sgt : P::sge)
-                          : (exclusive ? P::slt : P::sle);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, input, init, maps, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value i = linalg::IndexOp::create(b, l, *axis);
-          Value j = linalg::IndexOp::create(b, l, rank);
-          Value include = arith::CmpIOp::create(b, l, predicate, j, i);
-          Value term = arith::SelectOp::create(
-              b, l, include, args[0], scalarConstant(b, l, element, 0));
-          linalg::YieldOp::create(b, l, add(b, l, args[1], term));
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    axis = arith::SelectOp::create(
+        rewriter, loc, arith::CmpIOp::create(rewriter, loc, P::slt, axis, zero),
+        arith::AddIOp::create(rewriter, loc, axis, rankValue), axis);
+    emitRuntimeCheck(
+        rewriter, loc,
+        arith::AndIOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, P::sge, axis, zero),
+            arith::CmpIOp::create(rewriter, loc, P::slt, axis, rankValue)),
+        "CumSum: the axis is out of range");
+    // Every candidate sum, then an elementwise pick: the static workspace
+    // has no room for buffers allocated inside regions.
+    SmallVector<Value> sums;
+    for (int64_t d = 0; d < rank; ++d)
+      sums.push_back(
+          buildCumSum(rewriter, loc, input, type, d, exclusive, reverse));
+    Value picked =
+        sums.size() == 1
+            ? sums.front()
+            : buildElementwise(
+                  rewriter, loc, type, sums,
+                  [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                    Value result = args[0];
+                    for (int64_t d = 1; d < rank; ++d)
+                      result = arith::SelectOp::create(
+                          b, l,
+                          arith::CmpIOp::create(b, l, P::eq, axis,
+                                                indexConstant(b, l, d)),
+                          args[d], result);
+                    return result;
+                  });
+    rewriter.replaceOp(op, picked);
     return success();
   }
 };

@@ -45,6 +45,10 @@ void populateNormalizationPatterns(mlir::TypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
+/// Range, TopK, NonZero, Compress, windows: output sizes from data, checked
+/// at run time.
+void populateDataDependentPatterns(mlir::TypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 void populateConstantPatterns(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 

@@ -1,0 +1,501 @@
+//===- DataDependent.cpp - Ops whose output size depends on data ----------===//
+//
+// Range, TopK with a K input, NonZero, Compress and the window generators
+// have outputs whose size depends on input values. Every shape in the
+// compiler is static, so these are compiled for the size that shape
+// inference or the model declares, and the lowering checks the data at run
+// time (emitRuntimeCheck): when the data asks for another size, NAME_run
+// returns 2. The code never reads or writes out of bounds either way.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+Value indexCast(OpBuilder &b, Location loc, Value value) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
+}
+
+Value i64Cast(OpBuilder &b, Location loc, Value value) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), value);
+}
+
+Value equalsIndex(OpBuilder &b, Location loc, Value value, int64_t expected) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, value,
+                               indexConstant(b, loc, expected));
+}
+
+Value isNonZero(OpBuilder &b, Location loc, Value value) {
+  if (llvm::isa<FloatType>(value.getType()))
+    return arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::UNE, value,
+        arith::ConstantOp::create(b, loc, b.getFloatAttr(value.getType(), 0)));
+  return arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, value,
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(value.getType(), 0)));
+}
+
+//===----------------------------------------------------------------------===//
+// Range
+//===----------------------------------------------------------------------===//
+
+/// max(ceil((limit - start) / delta), 0) as an index.
+Value rangeCount(OpBuilder &b, Location loc, Value start, Value limit,
+                 Value delta) {
+  Value count;
+  if (llvm::isa<FloatType>(start.getType())) {
+    Value quotient = arith::DivFOp::create(
+        b, loc, arith::SubFOp::create(b, loc, limit, start), delta);
+    Value ceiled = math::CeilOp::create(b, loc, quotient);
+    // Clamp before converting: a NaN or huge count must not be poison.
+    Type f64 = b.getF64Type();
+    Value wide = castScalar(b, loc, ceiled, ceiled.getType(), f64);
+    wide = arith::MaximumFOp::create(
+        b, loc, wide, arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0)));
+    wide = arith::MinimumFOp::create(
+        b, loc, wide,
+        arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1e15)));
+    count = arith::FPToSIOp::create(b, loc, b.getI64Type(), wide);
+  } else {
+    Type i64 = b.getI64Type();
+    auto widen = [&](Value v) {
+      return v.getType() == i64 ? v : arith::ExtSIOp::create(b, loc, i64, v);
+    };
+    Value safeDelta = arith::SelectOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, widen(delta),
+                              arith::ConstantOp::create(
+                                  b, loc, b.getI64IntegerAttr(0))),
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1)),
+        widen(delta));
+    count = arith::CeilDivSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, widen(limit), widen(start)),
+        safeDelta);
+    count = arith::MaxSIOp::create(
+        b, loc, count,
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+  }
+  return indexCast(b, loc, count);
+}
+
+struct RangeLowering : OpConversionPattern<ONNXRangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXRangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || type.getRank() != 1)
+      return unsupported(op, "needs a static 1-D result shape");
+    Location loc = op.getLoc();
+    Value start = extractScalar(rewriter, loc, adaptor.getStart());
+    Value limit = extractScalar(rewriter, loc, adaptor.getLimit());
+    Value delta = extractScalar(rewriter, loc, adaptor.getDelta());
+    // A zero delta makes an endless range.
+    Value ok = arith::AndIOp::create(
+        rewriter, loc,
+        equalsIndex(rewriter, loc,
+                    rangeCount(rewriter, loc, start, limit, delta),
+                    type.getDimSize(0)),
+        isNonZero(rewriter, loc, delta));
+    emitRuntimeCheck(rewriter, loc, ok,
+                     "Range: the inputs give another length than compiled");
+    Type element = type.getElementType();
+    rewriter.replaceOp(
+        op, buildFromIndices(
+                rewriter, loc, type,
+                [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
+                  Value i = i64Cast(b, l, out[0]);
+                  if (llvm::isa<FloatType>(element)) {
+                    Value f = arith::SIToFPOp::create(b, l, element, i);
+                    return arith::AddFOp::create(
+                        b, l, start, arith::MulFOp::create(b, l, f, delta));
+                  }
+                  Value n = element.isInteger(64)
+                                ? i
+                                : Value(arith::TruncIOp::create(b, l, element,
+                                                                i));
+                  return arith::AddIOp::create(
+                      b, l, start, arith::MulIOp::create(b, l, n, delta));
+                }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// TopK
+//===----------------------------------------------------------------------===//
+
+/// Whether element `a` (at index ia) ranks before `b` (at ib): larger (or
+/// smaller) first, the lower index first among equals, as ONNX specifies.
+Value ranksBefore(OpBuilder &b, Location loc, Value x, Value ix, Value y,
+                  Value iy, bool largest, bool isUnsigned) {
+  Value better, equal;
+  if (llvm::isa<FloatType>(x.getType())) {
+    better = arith::CmpFOp::create(
+        b, loc, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
+        x, y);
+    equal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, y);
+  } else {
+    using P = arith::CmpIPredicate;
+    P predicate = largest ? (isUnsigned ? P::ugt : P::sgt)
+                          : (isUnsigned ? P::ult : P::slt);
+    better = arith::CmpIOp::create(b, loc, predicate, x, y);
+    equal = arith::CmpIOp::create(b, loc, P::eq, x, y);
+  }
+  Value earlier =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ix, iy);
+  return arith::OrIOp::create(b, loc, better,
+                              arith::AndIOp::create(b, loc, equal, earlier));
+}
+
+/// The identity map over `rank` dims with dim `axis` replaced by `dim`.
+AffineMap withAxis(int64_t loops, int64_t rank, int64_t axis, int64_t dim,
+                   MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    exprs.push_back(getAffineDimExpr(d == axis ? dim : d, ctx));
+  return AffineMap::get(loops, 0, exprs, ctx);
+}
+
+/// TopK: each element's rank in its slice (how many elements rank before
+/// it), then output position p takes the element of rank p. Sorted output
+/// satisfies sorted=0 too.
+struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value x = adaptor.getX();
+    auto inType = llvm::cast<RankedTensorType>(x.getType());
+    auto valuesType =
+        convertTensorType(*getTypeConverter(), op.getValues().getType());
+    auto indicesType =
+        convertTensorType(*getTypeConverter(), op.getIndices().getType());
+    if (!inType.hasStaticShape() || !valuesType ||
+        !valuesType.hasStaticShape() || !indicesType ||
+        !indicesType.hasStaticShape())
+      return unsupported(op, "needs static shapes");
+    int64_t rank = inType.getRank();
+    FailureOr<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    if (failed(axis))
+      return unsupported(op, "bad axis");
+    int64_t n = inType.getDimSize(*axis), k = valuesType.getDimSize(*axis);
+    if (k > n)
+      return unsupported(op, "K is larger than the axis");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    emitRuntimeCheck(
+        rewriter, loc,
+        equalsIndex(rewriter, loc,
+                    indexCast(rewriter, loc,
+                              extractScalar(rewriter, loc, adaptor.getK())),
+                    k),
+        "TopK: K differs from the compiled K");
+    bool largest = op.getLargest() != 0;
+    bool isUnsigned = isUnsignedInt(elementTypeOf(op.getX()));
+    Type i64 = rewriter.getI64Type();
+
+    // rank[i] = #{j : x[j] ranks before x[i]}, a reduction over dim `rank`.
+    auto rankType = RankedTensorType::get(inType.getShape(), i64);
+    Value zeros = filledTensor(rewriter, loc, rankType,
+                               scalarConstant(rewriter, loc, i64, 0));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    SmallVector<AffineMap> rankMaps{
+        withAxis(rank + 1, rank, *axis, *axis, ctx),
+        withAxis(rank + 1, rank, *axis, rank, ctx),
+        withAxis(rank + 1, rank, *axis, *axis, ctx)};
+    Value ranks =
+        linalg::GenericOp::create(
+            rewriter, loc, rankType, ValueRange{x, x}, ValueRange{zeros},
+            rankMaps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value i = linalg::IndexOp::create(b, l, *axis);
+              Value j = linalg::IndexOp::create(b, l, rank);
+              Value before =
+                  ranksBefore(b, l, args[1], j, args[0], i, largest, isUnsigned);
+              Value one = arith::ExtUIOp::create(b, l, b.getI64Type(), before);
+              linalg::YieldOp::create(
+                  b, l, Value(arith::AddIOp::create(b, l, args[2], one)));
+            })
+            .getResult(0);
+
+    // values[p] / indices[p] = the element of rank p: a reduction over the
+    // slice that keeps the match.
+    Value valuesInit = emptyTensor(rewriter, loc, valuesType);
+    Value indicesInit = filledTensor(rewriter, loc, indicesType,
+                                     scalarConstant(rewriter, loc, i64, 0));
+    SmallVector<AffineMap> pickMaps{
+        withAxis(rank + 1, rank, *axis, rank, ctx),
+        withAxis(rank + 1, rank, *axis, rank, ctx),
+        withAxis(rank + 1, rank, *axis, *axis, ctx),
+        withAxis(rank + 1, rank, *axis, *axis, ctx)};
+    auto pick = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType}, ValueRange{x, ranks},
+        ValueRange{valuesInit, indicesInit}, pickMaps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value p = i64Cast(b, l, linalg::IndexOp::create(b, l, *axis));
+          Value i = i64Cast(b, l, linalg::IndexOp::create(b, l, rank));
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                            args[1], p);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, hit, args[0], args[2]),
+                         arith::SelectOp::create(b, l, hit, i, args[3])});
+        });
+    (void)n;
+    rewriter.replaceOp(op, pick.getResults());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// NonZero and Compress: one sequential pass that appends
+//===----------------------------------------------------------------------===//
+
+/// The coordinates of flat index `flat` in `shape`.
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value flat,
+                               ArrayRef<int64_t> shape) {
+  SmallVector<Value> coords(shape.size());
+  for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+    Value size = indexConstant(b, loc, shape[d]);
+    coords[d] = arith::RemUIOp::create(b, loc, flat, size);
+    flat = arith::DivUIOp::create(b, loc, flat, size);
+  }
+  return coords;
+}
+
+
+/// NonZero: the coordinates of the non-zero elements in row-major order, as
+/// the columns of a [rank, N] tensor; N must be the count in the data.
+struct NonZeroLowering : OpConversionPattern<ONNXNonZeroOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXNonZeroOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value x = adaptor.getX();
+    auto inType = llvm::cast<RankedTensorType>(x.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!inType.hasStaticShape() || !type || !type.hasStaticShape() ||
+        type.getRank() != 2 || type.getDimSize(0) != inType.getRank())
+      return unsupported(op, "needs static shapes");
+    Location loc = op.getLoc();
+    int64_t capacity = type.getDimSize(1);
+    Value init = filledTensor(rewriter, loc, type,
+                              scalarConstant(rewriter, loc,
+                                             rewriter.getI64Type(), 0));
+    Value zero = indexConstant(rewriter, loc, 0);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, zero, indexConstant(rewriter, loc, inType.getNumElements()),
+        indexConstant(rewriter, loc, 1), ValueRange{init, zero},
+        [&](OpBuilder &b, Location l, Value flat, ValueRange it) {
+          SmallVector<Value> coords =
+              delinearize(b, l, flat, inType.getShape());
+          Value hit = isNonZero(b, l, tensor::ExtractOp::create(b, l, x, coords));
+          Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                             it[1], indexConstant(b, l, capacity));
+          auto write = scf::IfOp::create(
+              b, l, arith::AndIOp::create(b, l, hit, room),
+              [&](OpBuilder &tb, Location tl) {
+                Value out = it[0];
+                for (auto [d, coord] : llvm::enumerate(coords))
+                  out = tensor::InsertOp::create(
+                      tb, tl, i64Cast(tb, tl, coord), out,
+                      ValueRange{indexConstant(tb, tl, d), it[1]});
+                scf::YieldOp::create(tb, tl, out);
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, it[0]);
+              });
+          Value count = arith::AddIOp::create(
+              b, l, it[1], arith::IndexCastUIOp::create(b, l, b.getIndexType(), hit));
+          scf::YieldOp::create(b, l, ValueRange{write.getResult(0), count});
+        });
+    emitRuntimeCheck(rewriter, loc,
+                     equalsIndex(rewriter, loc, loop.getResult(1), capacity),
+                     "NonZero: the data has another count than compiled");
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+/// Compress: the slices along `axis` (of the flattened input without one)
+/// whose condition is true, in order; the count must be the compiled size.
+struct CompressLowering : OpConversionPattern<ONNXCompressOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXCompressOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    Value condition = adaptor.getCondition();
+    auto inType = llvm::cast<RankedTensorType>(input.getType());
+    auto condType = llvm::cast<RankedTensorType>(condition.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!inType.hasStaticShape() || !condType.hasStaticShape() || !type ||
+        !type.hasStaticShape() || condType.getRank() != 1)
+      return unsupported(op, "needs static shapes");
+    Location loc = op.getLoc();
+    int64_t axis = 0;
+    if (std::optional<uint64_t> attr = op.getAxis()) {
+      FailureOr<int64_t> normalized = normalizeAxis(int64_t(*attr), inType.getRank());
+      if (failed(normalized))
+        return unsupported(op, "bad axis");
+      axis = *normalized;
+    } else {
+      // Without an axis the input is flattened first.
+      input = reshapeTensor(
+          rewriter, loc, input,
+          RankedTensorType::get({inType.getNumElements()},
+                                inType.getElementType()));
+      inType = llvm::cast<RankedTensorType>(input.getType());
+    }
+    int64_t rank = inType.getRank();
+    if (type.getRank() != rank)
+      return unsupported(op, "unexpected result rank");
+    int64_t capacity = type.getDimSize(axis);
+    // Conditions past the axis count as false.
+    int64_t steps = std::min(condType.getDimSize(0), inType.getDimSize(axis));
+
+    SmallVector<int64_t> sliceShape(inType.getShape());
+    sliceShape[axis] = 1;
+    auto sliceType = RankedTensorType::get(sliceShape, inType.getElementType());
+    Value init = filledTensor(rewriter, loc, type,
+                              scalarConstant(rewriter, loc,
+                                             type.getElementType(), 0));
+    Value zero = indexConstant(rewriter, loc, 0);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, zero, indexConstant(rewriter, loc, steps),
+        indexConstant(rewriter, loc, 1), ValueRange{init, zero},
+        [&](OpBuilder &b, Location l, Value i, ValueRange it) {
+          Value hit = tensor::ExtractOp::create(b, l, condition, ValueRange{i});
+          Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                             it[1], indexConstant(b, l, capacity));
+          auto write = scf::IfOp::create(
+              b, l, arith::AndIOp::create(b, l, hit, room),
+              [&](OpBuilder &tb, Location tl) {
+                SmallVector<OpFoldResult> offsets(rank, tb.getIndexAttr(0));
+                SmallVector<OpFoldResult> sizes, strides(rank,
+                                                         tb.getIndexAttr(1));
+                for (int64_t s : sliceShape)
+                  sizes.push_back(tb.getIndexAttr(s));
+                offsets[axis] = i;
+                Value slice = tensor::ExtractSliceOp::create(
+                    tb, tl, sliceType, input, offsets, sizes, strides);
+                offsets[axis] = it[1];
+                scf::YieldOp::create(
+                    tb, tl,
+                    Value(tensor::InsertSliceOp::create(tb, tl, slice, it[0],
+                                                        offsets, sizes,
+                                                        strides)));
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, it[0]);
+              });
+          Value count = arith::AddIOp::create(
+              b, l, it[1], arith::IndexCastUIOp::create(b, l, b.getIndexType(), hit));
+          scf::YieldOp::create(b, l, ValueRange{write.getResult(0), count});
+        });
+    emitRuntimeCheck(rewriter, loc,
+                     equalsIndex(rewriter, loc, loop.getResult(1), capacity),
+                     "Compress: the condition selects another count than "
+                     "compiled");
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Hann, Hamming and Blackman windows
+//===----------------------------------------------------------------------===//
+
+/// w[i] = sum_k a_k cos(2 pi k i / N), N = size (periodic) or size - 1.
+template <typename OpTy>
+struct WindowLowering : OpConversionPattern<OpTy> {
+  WindowLowering(const TypeConverter &converter, MLIRContext *ctx,
+                 SmallVector<double> coefficients)
+      : OpConversionPattern<OpTy>(converter, ctx),
+        coefficients(std::move(coefficients)) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = convertTensorType(*this->getTypeConverter(),
+                                  op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || type.getRank() != 1)
+      return unsupported(op, "needs a static 1-D result shape");
+    Location loc = op.getLoc();
+    int64_t size = type.getDimSize(0);
+    emitRuntimeCheck(
+        rewriter, loc,
+        equalsIndex(rewriter, loc,
+                    indexCast(rewriter, loc,
+                              extractScalar(rewriter, loc, adaptor.getSize())),
+                    size),
+        "window: the size differs from the compiled size");
+    double period = op.getPeriodic() != 0 ? double(size) : double(size - 1);
+    Type resultElement = elementTypeOf(op->getResult(0));
+    Type f64 = rewriter.getF64Type();
+    rewriter.replaceOp(
+        op, buildFromIndices(
+                rewriter, loc, type,
+                [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
+                  Value i = arith::SIToFPOp::create(b, l, f64,
+                                                    i64Cast(b, l, out[0]));
+                  Value angle = arith::MulFOp::create(
+                      b, l, i,
+                      arith::ConstantOp::create(
+                          b, l, b.getF64FloatAttr(2 * M_PI / period)));
+                  Value sum;
+                  for (auto [k, a] : llvm::enumerate(coefficients)) {
+                    Value term = arith::ConstantOp::create(
+                        b, l, b.getF64FloatAttr(a));
+                    if (k > 0)
+                      term = arith::MulFOp::create(
+                          b, l, term,
+                          math::CosOp::create(
+                              b, l,
+                              arith::MulFOp::create(
+                                  b, l, angle,
+                                  arith::ConstantOp::create(
+                                      b, l, b.getF64FloatAttr(double(k))))));
+                    sum = sum ? Value(arith::AddFOp::create(b, l, sum, term))
+                              : term;
+                  }
+                  return castScalar(b, l, sum, f64, resultElement);
+                }));
+    return success();
+  }
+
+  SmallVector<double> coefficients;
+};
+
+} // namespace
+
+void populateDataDependentPatterns(TypeConverter &converter,
+                                   RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<RangeLowering, TopKLowering, NonZeroLowering, CompressLowering>(
+      converter, ctx);
+  // ONNX's definitions (opset 17): Hann a0 = 0.5, Hamming a0 = 25/46,
+  // Blackman 0.42, -0.5, 0.08 with alternating signs.
+  patterns.add<WindowLowering<ONNXHannWindowOp>>(
+      converter, ctx, SmallVector<double>{0.5, -0.5});
+  patterns.add<WindowLowering<ONNXHammingWindowOp>>(
+      converter, ctx, SmallVector<double>{25.0 / 46.0, -(1.0 - 25.0 / 46.0)});
+  patterns.add<WindowLowering<ONNXBlackmanWindowOp>>(
+      converter, ctx, SmallVector<double>{0.42, -0.5, 0.08});
+}
+
+} // namespace onnxc
