@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
@@ -417,6 +418,262 @@ struct CompressLowering : OpConversionPattern<ONNXCompressOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// NonMaxSuppression
+//===----------------------------------------------------------------------===//
+
+/// One box's corners (x1 <= x2, y1 <= y2) from its four numbers.
+struct Corners {
+  Value x1, y1, x2, y2;
+};
+
+Corners readBox(OpBuilder &b, Location loc, Value boxes, Value batch,
+                Value index, bool centerPoint) {
+  SmallVector<Value> v;
+  for (int64_t k = 0; k < 4; ++k)
+    v.push_back(tensor::ExtractOp::create(
+        b, loc, boxes, ValueRange{batch, index, indexConstant(b, loc, k)}));
+  if (centerPoint) {
+    // [x_center, y_center, width, height]
+    Value half = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.5));
+    Value hw = arith::MulFOp::create(b, loc, v[2], half);
+    Value hh = arith::MulFOp::create(b, loc, v[3], half);
+    return {arith::SubFOp::create(b, loc, v[0], hw),
+            arith::SubFOp::create(b, loc, v[1], hh),
+            arith::AddFOp::create(b, loc, v[0], hw),
+            arith::AddFOp::create(b, loc, v[1], hh)};
+  }
+  // [y1, x1, y2, x2], any diagonal pair of corners.
+  return {arith::MinimumFOp::create(b, loc, v[1], v[3]),
+          arith::MinimumFOp::create(b, loc, v[0], v[2]),
+          arith::MaximumFOp::create(b, loc, v[1], v[3]),
+          arith::MaximumFOp::create(b, loc, v[0], v[2])};
+}
+
+/// Whether IoU(a, c) > threshold, as ONNX Runtime decides it: boxes with no
+/// area or no intersection never suppress each other.
+Value overlapsTooMuch(OpBuilder &b, Location loc, const Corners &a,
+                      const Corners &c, Value threshold) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  auto sub = [&](Value x, Value y) -> Value {
+    return arith::SubFOp::create(b, loc, x, y);
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulFOp::create(b, loc, x, y);
+  };
+  auto gt = [&](Value x, Value y) -> Value {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, y);
+  };
+  Value width = arith::MaximumFOp::create(
+      b, loc, zero,
+      sub(arith::MinimumFOp::create(b, loc, a.x2, c.x2),
+          arith::MaximumFOp::create(b, loc, a.x1, c.x1)));
+  Value height = arith::MaximumFOp::create(
+      b, loc, zero,
+      sub(arith::MinimumFOp::create(b, loc, a.y2, c.y2),
+          arith::MaximumFOp::create(b, loc, a.y1, c.y1)));
+  Value intersection = mul(width, height);
+  Value areaA = mul(sub(a.x2, a.x1), sub(a.y2, a.y1));
+  Value areaC = mul(sub(c.x2, c.x1), sub(c.y2, c.y1));
+  Value unionArea = sub(arith::AddFOp::create(b, loc, areaA, areaC),
+                        intersection);
+  Value valid = arith::AndIOp::create(
+      b, loc,
+      arith::AndIOp::create(b, loc, gt(intersection, zero), gt(areaA, zero)),
+      arith::AndIOp::create(b, loc, gt(areaC, zero), gt(unionArea, zero)));
+  Value iou = arith::DivFOp::create(b, loc, intersection, unionArea);
+  return arith::AndIOp::create(b, loc, valid, gt(iou, threshold));
+}
+
+/// NonMaxSuppression, greedily per batch and class: repeatedly take the
+/// best remaining box above the score threshold (the lowest index among
+/// equal scores), emit it, and retire every box that overlaps it too much.
+/// Retired boxes are marked with the (batch, class) round's number in one
+/// tensor, so nothing is allocated inside the loops.
+struct NonMaxSuppressionLowering
+    : OpConversionPattern<ONNXNonMaxSuppressionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXNonMaxSuppressionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value boxes = adaptor.getBoxes(), scores = adaptor.getScores();
+    auto boxesType = llvm::cast<RankedTensorType>(boxes.getType());
+    auto scoresType = llvm::cast<RankedTensorType>(scores.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!boxesType.hasStaticShape() || !scoresType.hasStaticShape() ||
+        !type || !type.hasStaticShape() || boxesType.getRank() != 3 ||
+        scoresType.getRank() != 3 || type.getRank() != 2 ||
+        type.getDimSize(1) != 3)
+      return unsupported(op, "needs static shapes");
+    int64_t batches = boxesType.getDimSize(0), count = boxesType.getDimSize(1);
+    int64_t classes = scoresType.getDimSize(1);
+    int64_t capacity = type.getDimSize(0);
+    bool centerPoint = op.getCenterPointBox() != 0;
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Type f32 = b.getF32Type(), i64 = b.getI64Type();
+    auto scalarOr = [&](Value operand, Value fallback) {
+      return isNone(operand) ? fallback : extractScalar(b, loc, operand);
+    };
+    Value maxPerClass = scalarOr(
+        adaptor.getMaxOutputBoxesPerClass(),
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+    Value iouThreshold =
+        scalarOr(adaptor.getIouThreshold(),
+                 arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)));
+    Value scoreThreshold = scalarOr(
+        adaptor.getScoreThreshold(),
+        arith::ConstantOp::create(
+            b, loc,
+            b.getF32FloatAttr(-std::numeric_limits<float>::infinity())));
+    // Rounds per class: min(max_output_boxes_per_class, boxes), at least 0.
+    Value rounds = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        arith::MinSIOp::create(
+            b, loc,
+            arith::MaxSIOp::create(
+                b, loc, maxPerClass,
+                arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0))),
+            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(count))));
+
+    Value zero = indexConstant(b, loc, 0), one = indexConstant(b, loc, 1);
+    Value out = filledTensor(b, loc, type, scalarConstant(b, loc, i64, 0));
+    Value retired =
+        filledTensor(b, loc, RankedTensorType::get({count}, i64),
+                     scalarConstant(b, loc, i64, -1));
+    auto byBatch = scf::ForOp::create(
+        b, loc, zero, indexConstant(b, loc, batches), one,
+        ValueRange{out, zero, retired},
+        [&](OpBuilder &bb, Location l, Value batch, ValueRange it) {
+          auto byClass = scf::ForOp::create(
+              bb, l, zero, indexConstant(bb, l, classes), one, it,
+              [&](OpBuilder &cb, Location cl, Value cls, ValueRange cit) {
+                Value round = i64Cast(
+                    cb, cl,
+                    arith::AddIOp::create(
+                        cb, cl,
+                        arith::MulIOp::create(cb, cl, batch,
+                                              indexConstant(cb, cl, classes)),
+                        cls));
+                auto rounds_ = scf::ForOp::create(
+                    cb, cl, zero, rounds, one, cit,
+                    [&](OpBuilder &rb, Location rl, Value, ValueRange rit) {
+                      selectOne(rb, rl, boxes, scores, batch, cls, round,
+                                scoreThreshold, iouThreshold, centerPoint,
+                                count, capacity, rit);
+                    });
+                scf::YieldOp::create(cb, cl, rounds_.getResults());
+              });
+          scf::YieldOp::create(bb, l, byClass.getResults());
+        });
+    (void)f32;
+    emitRuntimeCheck(b, loc, equalsIndex(b, loc, byBatch.getResult(1), capacity),
+                     "NonMaxSuppression: the data selects another number of "
+                     "boxes than compiled");
+    rewriter.replaceOp(op, byBatch.getResult(0));
+    return success();
+  }
+
+  /// One round: the best live box, if any, is emitted and retires itself
+  /// and the boxes it overlaps. `it` is (out, emitted, retired).
+  static void selectOne(OpBuilder &b, Location loc, Value boxes, Value scores,
+                        Value batch, Value cls, Value round,
+                        Value scoreThreshold, Value iouThreshold,
+                        bool centerPoint, int64_t count, int64_t capacity,
+                        ValueRange it) {
+    Value zero = indexConstant(b, loc, 0), one = indexConstant(b, loc, 1);
+    Value retired = it[2];
+    auto isLive = [&](OpBuilder &nb, Location l, Value i) -> Value {
+      Value mark = tensor::ExtractOp::create(nb, l, retired, ValueRange{i});
+      return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne, mark,
+                                   round);
+    };
+    Value noScore = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value no = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    auto search = scf::ForOp::create(
+        b, loc, zero, indexConstant(b, loc, count), one,
+        ValueRange{noScore, zero, no},
+        [&](OpBuilder &sb, Location l, Value i, ValueRange best) {
+          Value score = tensor::ExtractOp::create(sb, l, scores,
+                                                  ValueRange{batch, cls, i});
+          Value candidate = arith::AndIOp::create(
+              sb, l, isLive(sb, l, i),
+              arith::CmpFOp::create(sb, l, arith::CmpFPredicate::OGT, score,
+                                    scoreThreshold));
+          Value higher = arith::OrIOp::create(
+              sb, l,
+              arith::XOrIOp::create(
+                  sb, l, best[2],
+                  arith::ConstantOp::create(sb, l, sb.getBoolAttr(true))),
+              arith::CmpFOp::create(sb, l, arith::CmpFPredicate::OGT, score,
+                                    best[0]));
+          Value take = arith::AndIOp::create(sb, l, candidate, higher);
+          scf::YieldOp::create(
+              sb, l,
+              ValueRange{arith::SelectOp::create(sb, l, take, score, best[0]),
+                         arith::SelectOp::create(sb, l, take, i, best[1]),
+                         arith::OrIOp::create(sb, l, best[2], take)});
+        });
+    Value found = search.getResult(2), chosen = search.getResult(1);
+    auto update = scf::IfOp::create(
+        b, loc, found,
+        [&](OpBuilder &tb, Location l) {
+          // Emit (batch, class, box) while there is room.
+          Value emitted = it[1];
+          Value room = arith::CmpIOp::create(tb, l, arith::CmpIPredicate::ult,
+                                             emitted,
+                                             indexConstant(tb, l, capacity));
+          auto write = scf::IfOp::create(
+              tb, l, room,
+              [&](OpBuilder &wb, Location wl) {
+                Value out = it[0];
+                Value fields[] = {batch, cls, chosen};
+                for (int64_t k = 0; k < 3; ++k)
+                  out = tensor::InsertOp::create(
+                      wb, wl, i64Cast(wb, wl, fields[k]), out,
+                      ValueRange{emitted, indexConstant(wb, wl, k)});
+                scf::YieldOp::create(wb, wl, out);
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, it[0]);
+              });
+          Corners best = readBox(tb, l, boxes, batch, chosen, centerPoint);
+          auto retire = scf::ForOp::create(
+              tb, l, zero, indexConstant(tb, l, count), one,
+              ValueRange{retired},
+              [&](OpBuilder &rb, Location rl, Value j, ValueRange rit) {
+                Corners other = readBox(rb, rl, boxes, batch, j, centerPoint);
+                Value self = arith::CmpIOp::create(
+                    rb, rl, arith::CmpIPredicate::eq, j, chosen);
+                Value hit = arith::OrIOp::create(
+                    rb, rl, self,
+                    overlapsTooMuch(rb, rl, best, other, iouThreshold));
+                // scf.if, not a select of tensors: the mark stays in place.
+                auto mark = scf::IfOp::create(
+                    rb, rl, hit,
+                    [&](OpBuilder &mb, Location ml) {
+                      scf::YieldOp::create(
+                          mb, ml,
+                          Value(tensor::InsertOp::create(mb, ml, round, rit[0],
+                                                         ValueRange{j})));
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, rit[0]);
+                    });
+                scf::YieldOp::create(rb, rl, mark.getResult(0));
+              });
+          scf::YieldOp::create(
+              tb, l,
+              ValueRange{write.getResult(0),
+                         arith::AddIOp::create(tb, l, emitted, one),
+                         retire.getResult(0)});
+        },
+        [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, it); });
+    scf::YieldOp::create(b, loc, update.getResults());
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Hann, Hamming and Blackman windows
 //===----------------------------------------------------------------------===//
 
@@ -486,8 +743,8 @@ struct WindowLowering : OpConversionPattern<OpTy> {
 void populateDataDependentPatterns(TypeConverter &converter,
                                    RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<RangeLowering, TopKLowering, NonZeroLowering, CompressLowering>(
-      converter, ctx);
+  patterns.add<RangeLowering, TopKLowering, NonZeroLowering, CompressLowering,
+               NonMaxSuppressionLowering>(converter, ctx);
   // ONNX's definitions (opset 17): Hann a0 = 0.5, Hamming a0 = 25/46,
   // Blackman 0.42, -0.5, 0.08 with alternating signs.
   patterns.add<WindowLowering<ONNXHannWindowOp>>(

@@ -96,3 +96,23 @@ func.func @pad_runtime(%x: tensor<2x3xf32>, %pads: tensor<4xi64>) -> tensor<4x5x
   %0 = "onnx.Pad"(%x, %pads, %none) {mode = "edge"} : (tensor<2x3xf32>, tensor<4xi64>, none) -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
+
+// -----
+
+// NonMaxSuppression: batches, classes, rounds; each round searches the best
+// live box, emits it and retires overlapping boxes in one marks tensor.
+// CHECK-LABEL: func.func @nms
+// CHECK: linalg.fill ins(%{{.*}} : i64) outs(%{{.*}} : tensor<6xi64>)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (f32, index, i1)
+// CHECK: arith.cmpf ogt
+// CHECK: scf.if
+// CHECK: tensor.insert
+// CHECK: arith.divf
+// CHECK: cf.assert %{{.*}}, "NonMaxSuppression: the data selects another number of boxes than compiled"
+func.func @nms(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %m: tensor<1xi64>, %iou: tensor<1xf32>, %st: tensor<1xf32>) -> tensor<3x3xi64> {
+  %0 = "onnx.NonMaxSuppression"(%b, %s, %m, %iou, %st) : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<3x3xi64>
+  return %0 : tensor<3x3xi64>
+}
