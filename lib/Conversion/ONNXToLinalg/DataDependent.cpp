@@ -418,6 +418,285 @@ struct CompressLowering : OpConversionPattern<ONNXCompressOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Unique
+//===----------------------------------------------------------------------===//
+
+/// Unique over the slices x[:, i, :] of a [outer, n, inner] view (the axis
+/// in the middle; without an axis the input is flat). Quadratic in n, with
+/// loops over tensors that are updated in place.
+class UniqueBuilder {
+public:
+  UniqueBuilder(OpBuilder &b, Location loc, Value x, bool isUnsigned)
+      : b(b), loc(loc), x(x), isUnsigned(isUnsigned) {
+    auto type = llvm::cast<RankedTensorType>(x.getType());
+    outer = type.getDimSize(0);
+    n = type.getDimSize(1);
+    inner = type.getDimSize(2);
+  }
+
+  /// (slice j < slice i lexicographically, slice j == slice i).
+  std::pair<Value, Value> compare(OpBuilder &nb, Location l, Value j, Value i) {
+    Value no = arith::ConstantOp::create(nb, l, nb.getBoolAttr(false));
+    auto loop = scf::ForOp::create(
+        nb, l, index(nb, l, 0), index(nb, l, outer * inner), index(nb, l, 1),
+        ValueRange{no, no},
+        [&](OpBuilder &kb, Location kl, Value k, ValueRange it) {
+          Value o = arith::DivUIOp::create(kb, kl, k, index(kb, kl, inner));
+          Value in = arith::RemUIOp::create(kb, kl, k, index(kb, kl, inner));
+          Value a = tensor::ExtractOp::create(kb, kl, x, ValueRange{o, j, in});
+          Value c = tensor::ExtractOp::create(kb, kl, x, ValueRange{o, i, in});
+          Value differ, less;
+          if (llvm::isa<FloatType>(a.getType())) {
+            differ = arith::CmpFOp::create(kb, kl, arith::CmpFPredicate::UNE,
+                                           a, c);
+            less = arith::CmpFOp::create(kb, kl, arith::CmpFPredicate::OLT, a,
+                                         c);
+          } else {
+            differ = arith::CmpIOp::create(kb, kl, arith::CmpIPredicate::ne, a,
+                                           c);
+            less = arith::CmpIOp::create(
+                kb, kl,
+                isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt,
+                a, c);
+          }
+          scf::YieldOp::create(
+              kb, kl,
+              ValueRange{arith::OrIOp::create(kb, kl, it[0], differ),
+                         arith::SelectOp::create(kb, kl, it[0], it[1], less)});
+        });
+    Value equal = arith::XOrIOp::create(
+        nb, l, loop.getResult(0),
+        arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
+    return {loop.getResult(1), equal};
+  }
+
+  /// first[i]: the first slice equal to slice i.
+  Value firstOccurrences() {
+    auto type = RankedTensorType::get({n}, b.getI64Type());
+    Value init = filledTensor(b, loc, type, scalarConstant(b, loc, b.getI64Type(), 0));
+    return loop(init, [&](OpBuilder &ib, Location l, Value i, Value first) {
+      Value no = arith::ConstantOp::create(ib, l, ib.getBoolAttr(false));
+      auto search = scf::ForOp::create(
+          ib, l, index(ib, l, 0), arith::AddIOp::create(ib, l, i, index(ib, l, 1)),
+          index(ib, l, 1), ValueRange{no, i},
+          [&](OpBuilder &jb, Location jl, Value j, ValueRange it) {
+            Value take = arith::AndIOp::create(
+                jb, jl, notOf(jb, jl, it[0]), compare(jb, jl, j, i).second);
+            scf::YieldOp::create(
+                jb, jl,
+                ValueRange{arith::OrIOp::create(jb, jl, it[0], take),
+                           arith::SelectOp::create(jb, jl, take, j, it[1])});
+          });
+      return Value(tensor::InsertOp::create(
+          ib, l, i64Cast(ib, l, search.getResult(1)), first, ValueRange{i}));
+    });
+  }
+
+  /// rank[i] of each first occurrence: its position in Y, by value when
+  /// sorted, else by first appearance. Also returns the number of uniques.
+  std::pair<Value, Value> ranks(Value first, bool sorted) {
+    auto type = RankedTensorType::get({n}, b.getI64Type());
+    Value init = filledTensor(b, loc, type, scalarConstant(b, loc, b.getI64Type(), 0));
+    Value ranks = loop(init, [&](OpBuilder &ib, Location l, Value i, Value acc) {
+      auto count = scf::ForOp::create(
+          ib, l, index(ib, l, 0), index(ib, l, n), index(ib, l, 1),
+          ValueRange{index(ib, l, 0)},
+          [&](OpBuilder &jb, Location jl, Value j, ValueRange it) {
+            Value before;
+            if (sorted) {
+              auto [less, equal] = compare(jb, jl, j, i);
+              before = arith::AndIOp::create(jb, jl, less, notOf(jb, jl, equal));
+            } else {
+              before = arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::ult,
+                                             j, i);
+            }
+            Value counted = arith::AndIOp::create(jb, jl, isFirst(jb, jl, first, j),
+                                                  before);
+            scf::YieldOp::create(
+                jb, jl,
+                Value(arith::AddIOp::create(
+                    jb, jl, it[0],
+                    arith::IndexCastUIOp::create(jb, jl, jb.getIndexType(),
+                                                 counted))));
+          });
+      return Value(tensor::InsertOp::create(
+          ib, l, i64Cast(ib, l, count.getResult(0)), acc, ValueRange{i}));
+    });
+    auto uniques = scf::ForOp::create(
+        b, loc, index(b, loc, 0), index(b, loc, n), index(b, loc, 1),
+        ValueRange{index(b, loc, 0)},
+        [&](OpBuilder &ib, Location l, Value i, ValueRange it) {
+          scf::YieldOp::create(
+              ib, l,
+              Value(arith::AddIOp::create(
+                  ib, l, it[0],
+                  arith::IndexCastUIOp::create(ib, l, ib.getIndexType(),
+                                               isFirst(ib, l, first, i)))));
+        });
+    return {ranks, uniques.getResult(0)};
+  }
+
+  /// Fills Y ([outer, U, inner]), indices, inverse_indices and counts.
+  SmallVector<Value> outputs(Value first, Value ranks, RankedTensorType yType) {
+    int64_t u = yType.getDimSize(1);
+    Type i64 = b.getI64Type();
+    Value zero64 = scalarConstant(b, loc, i64, 0);
+    Value y = filledTensor(b, loc, yType,
+                           scalarConstant(b, loc, yType.getElementType(), 0));
+    Value indices = filledTensor(b, loc, RankedTensorType::get({u}, i64), zero64);
+    Value counts = filledTensor(b, loc, RankedTensorType::get({u}, i64), zero64);
+    Value inverse = filledTensor(b, loc, RankedTensorType::get({n}, i64), zero64);
+    auto sliceType = RankedTensorType::get({outer, 1, inner}, yType.getElementType());
+    auto fill = scf::ForOp::create(
+        b, loc, index(b, loc, 0), index(b, loc, n), index(b, loc, 1),
+        ValueRange{y, indices, counts, inverse},
+        [&](OpBuilder &ib, Location l, Value i, ValueRange it) {
+          Value f = indexOf(ib, l, first, i);
+          Value r = tensor::ExtractOp::create(ib, l, ranks, ValueRange{f});
+          Value rIndex = arith::IndexCastOp::create(ib, l, ib.getIndexType(), r);
+          Value inv = tensor::InsertOp::create(ib, l, r, it[3], ValueRange{i});
+          Value room = arith::CmpIOp::create(ib, l, arith::CmpIPredicate::ult,
+                                             rIndex, index(ib, l, u));
+          auto update = scf::IfOp::create(
+              ib, l, room,
+              [&](OpBuilder &tb, Location tl) {
+                Value c = tensor::ExtractOp::create(tb, tl, it[2], ValueRange{rIndex});
+                Value counts = tensor::InsertOp::create(
+                    tb, tl,
+                    arith::AddIOp::create(tb, tl, c,
+                                          scalarConstant(tb, tl, tb.getI64Type(), 1)),
+                    it[2], ValueRange{rIndex});
+                auto copy = scf::IfOp::create(
+                    tb, tl, isFirst(tb, tl, first, i),
+                    [&](OpBuilder &cb, Location cl) {
+                      SmallVector<OpFoldResult> sizes{cb.getIndexAttr(outer),
+                                                      cb.getIndexAttr(1),
+                                                      cb.getIndexAttr(inner)};
+                      SmallVector<OpFoldResult> strides(3, cb.getIndexAttr(1));
+                      SmallVector<OpFoldResult> from{cb.getIndexAttr(0), i,
+                                                     cb.getIndexAttr(0)};
+                      SmallVector<OpFoldResult> to{cb.getIndexAttr(0), rIndex,
+                                                   cb.getIndexAttr(0)};
+                      Value slice = tensor::ExtractSliceOp::create(
+                          cb, cl, sliceType, x, from, sizes, strides);
+                      Value y = tensor::InsertSliceOp::create(
+                          cb, cl, slice, it[0], to, sizes, strides);
+                      Value idx = tensor::InsertOp::create(
+                          cb, cl, i64Cast(cb, cl, i), it[1], ValueRange{rIndex});
+                      scf::YieldOp::create(cb, cl, ValueRange{y, idx});
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, ValueRange{it[0], it[1]});
+                    });
+                scf::YieldOp::create(tb, tl,
+                                     ValueRange{copy.getResult(0),
+                                                copy.getResult(1), counts});
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, ValueRange{it[0], it[1], it[2]});
+              });
+          scf::YieldOp::create(ib, l,
+                               ValueRange{update.getResult(0), update.getResult(1),
+                                          update.getResult(2), inv});
+        });
+    return SmallVector<Value>(fill.getResults());
+  }
+
+private:
+  static Value index(OpBuilder &nb, Location l, int64_t v) {
+    return indexConstant(nb, l, v);
+  }
+  static Value notOf(OpBuilder &nb, Location l, Value v) {
+    return arith::XOrIOp::create(
+        nb, l, v, arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
+  }
+  static Value indexOf(OpBuilder &nb, Location l, Value tensor, Value i) {
+    return arith::IndexCastOp::create(
+        nb, l, nb.getIndexType(),
+        tensor::ExtractOp::create(nb, l, tensor, ValueRange{i}));
+  }
+  static Value isFirst(OpBuilder &nb, Location l, Value first, Value i) {
+    return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                 indexOf(nb, l, first, i), i);
+  }
+  /// for i in [0, n): acc = body(i, acc).
+  Value loop(Value init,
+             llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+    return scf::ForOp::create(
+               b, loc, index(b, loc, 0), index(b, loc, n), index(b, loc, 1),
+               ValueRange{init},
+               [&](OpBuilder &ib, Location l, Value i, ValueRange it) {
+                 scf::YieldOp::create(ib, l, body(ib, l, i, it[0]));
+               })
+        .getResult(0);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  Value x;
+  bool isUnsigned;
+  int64_t outer, n, inner;
+};
+
+struct UniqueLowering : OpConversionPattern<ONNXUniqueOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXUniqueOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value x = adaptor.getX();
+    auto inType = llvm::cast<RankedTensorType>(x.getType());
+    auto yType = convertTensorType(*getTypeConverter(), op.getY().getType());
+    if (!inType.hasStaticShape() || !yType || !yType.hasStaticShape())
+      return unsupported(op, "needs static shapes");
+    if (!inType.getElementType().isIntOrFloat())
+      return unsupported(op, "complex elements are not supported");
+    int64_t rank = inType.getRank(), axis = 0;
+    int64_t outer = 1, n = inType.getNumElements(), inner = 1;
+    if (std::optional<uint64_t> attr = op.getAxis()) {
+      FailureOr<int64_t> normalized = normalizeAxis(int64_t(*attr), rank);
+      if (failed(normalized))
+        return unsupported(op, "bad axis");
+      axis = *normalized;
+      n = inType.getDimSize(axis);
+      for (int64_t d = 0; d < rank; ++d)
+        (d < axis ? outer : inner) *= d == axis ? 1 : inType.getDimSize(d);
+      if (yType.getRank() != rank)
+        return unsupported(op, "unexpected result rank");
+    } else if (yType.getRank() != 1) {
+      return unsupported(op, "unexpected result rank");
+    }
+    int64_t u = yType.getDimSize(yType.getRank() == 1 ? 0 : axis);
+    for (int resultIndex = 1; resultIndex < 4; ++resultIndex) {
+      Value result = op->getResult(resultIndex);
+      if (isNone(result) || result.use_empty())
+        continue;
+      auto type = convertTensorType(*getTypeConverter(), result.getType());
+      int64_t expected = resultIndex == 2 ? n : u;
+      if (!type || type.getRank() != 1 || type.getDimSize(0) != expected)
+        return unsupported(op, "unexpected shape of an index output");
+    }
+    Location loc = op.getLoc();
+    Type element = inType.getElementType();
+    Value view = reshapeTensor(rewriter, loc, x,
+                               RankedTensorType::get({outer, n, inner}, element));
+    UniqueBuilder unique(rewriter, loc, view,
+                         isUnsignedInt(elementTypeOf(op.getX())));
+    Value first = unique.firstOccurrences();
+    auto [ranks, count] = unique.ranks(first, op.getSorted() != 0);
+    emitRuntimeCheck(rewriter, loc, equalsIndex(rewriter, loc, count, u),
+                     "Unique: the data has another number of uniques than "
+                     "compiled");
+    SmallVector<Value> results = unique.outputs(
+        first, ranks, RankedTensorType::get({outer, u, inner}, element));
+    results[0] = reshapeTensor(rewriter, loc, results[0], yType);
+    // Results: Y, indices, inverse_indices, counts.
+    rewriter.replaceOp(op, ValueRange{results[0], results[1], results[3],
+                                      results[2]});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // NonMaxSuppression
 //===----------------------------------------------------------------------===//
 
@@ -744,7 +1023,7 @@ void populateDataDependentPatterns(TypeConverter &converter,
                                    RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<RangeLowering, TopKLowering, NonZeroLowering, CompressLowering,
-               NonMaxSuppressionLowering>(converter, ctx);
+               NonMaxSuppressionLowering, UniqueLowering>(converter, ctx);
   // ONNX's definitions (opset 17): Hann a0 = 0.5, Hamming a0 = 25/46,
   // Blackman 0.42, -0.5, 0.08 with alternating signs.
   patterns.add<WindowLowering<ONNXHannWindowOp>>(

@@ -116,3 +116,20 @@ func.func @nms(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %m: tensor<1xi64>, 
   %0 = "onnx.NonMaxSuppression"(%b, %s, %m, %iou, %st) : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<3x3xi64>
   return %0 : tensor<3x3xi64>
 }
+
+// -----
+
+// Unique: first occurrences, ranks (sorted by value), then one pass that
+// fills Y, indices, counts and inverse_indices.
+// CHECK-LABEL: func.func @unique
+// CHECK: tensor.expand_shape %{{.*}} output_shape [1, 6, 1] : tensor<6xf32> into tensor<1x6x1xf32>
+// CHECK: scf.for
+// CHECK: arith.cmpf une
+// CHECK: arith.cmpf olt
+// CHECK: cf.assert %{{.*}}, "Unique: the data has another number of uniques than compiled"
+// CHECK: scf.for {{.*}} -> (tensor<1x4x1xf32>, tensor<4xi64>, tensor<4xi64>, tensor<6xi64>)
+// CHECK: tensor.insert_slice %{{.*}} : tensor<1x1x1xf32> into tensor<1x4x1xf32>
+func.func @unique(%x: tensor<6xf32>) -> (tensor<4xf32>, tensor<4xi64>, tensor<6xi64>, tensor<4xi64>) {
+  %0:4 = "onnx.Unique"(%x) {sorted = 1 : i64} : (tensor<6xf32>) -> (tensor<4xf32>, tensor<4xi64>, tensor<6xi64>, tensor<4xi64>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<4xf32>, tensor<4xi64>, tensor<6xi64>, tensor<4xi64>
+}
