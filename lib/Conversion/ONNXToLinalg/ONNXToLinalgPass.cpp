@@ -56,6 +56,8 @@ struct ConvertONNXToLinalgPass
     populateDataMovementPatterns(converter, patterns);
     populateConstantPatterns(converter, patterns);
     populateDataDependentPatterns(converter, patterns);
+    populateSpectralPatterns(converter, patterns);
+    populateTfIdfPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -49,6 +49,12 @@ void populateDataMovementPatterns(mlir::TypeConverter &converter,
 /// at run time.
 void populateDataDependentPatterns(mlir::TypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
+/// DFT and STFT.
+void populateSpectralPatterns(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
+/// TfIdfVectorizer with an integer pool.
+void populateTfIdfPatterns(mlir::TypeConverter &converter,
+                           mlir::RewritePatternSet &patterns);
 void populateConstantPatterns(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 
