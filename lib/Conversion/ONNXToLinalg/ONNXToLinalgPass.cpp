@@ -49,6 +49,7 @@ struct ConvertONNXToLinalgPass
     populatePoolingPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateGridSamplePatterns(converter, patterns);
     populateEinsumPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);

@@ -25,3 +25,20 @@ func.func @reduce_sum_ambiguous(%x: tensor<2x2xf32>, %axes: tensor<1xi64>) -> te
   %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 0 : i64} : (tensor<2x2xf32>, tensor<1xi64>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// GridSample samples 2-D images only (opset 16).
+func.func @gridsample_3d(%x: tensor<1x1x2x3x4xf32>, %grid: tensor<1x2x2x2x3xf32>) -> tensor<1x1x2x2x2xf32> {
+  // expected-error @+1 {{operator 'GridSample' cannot be compiled: only 2-D sampling (4-D X, grid (N, H, W, 2)) is supported}}
+  %0 = "onnx.GridSample"(%x, %grid) : (tensor<1x1x2x3x4xf32>, tensor<1x2x2x2x3xf32>) -> tensor<1x1x2x2x2xf32>
+  return %0 : tensor<1x1x2x2x2xf32>
+}
+
+// -----
+
+func.func @gridsample_bad_padding(%x: tensor<1x1x3x2xf32>, %grid: tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32> {
+  // expected-error @+1 {{operator 'GridSample' cannot be compiled: unknown padding_mode 'wrap'}}
+  %0 = "onnx.GridSample"(%x, %grid) {padding_mode = "wrap"} : (tensor<1x1x3x2xf32>, tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32>
+  return %0 : tensor<1x1x2x4xf32>
+}
