@@ -42,3 +42,12 @@ func.func @gridsample_bad_padding(%x: tensor<1x1x3x2xf32>, %grid: tensor<1x2x4x2
   %0 = "onnx.GridSample"(%x, %grid) {padding_mode = "wrap"} : (tensor<1x1x3x2xf32>, tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32>
   return %0 : tensor<1x1x2x4xf32>
 }
+
+// -----
+
+// ReverseSequence's batch and time axes are 0 and 1, in either order.
+func.func @reverse_sequence_axes(%x: tensor<4x3x2xf32>, %lens: tensor<2xi64>) -> tensor<4x3x2xf32> {
+  // expected-error @+1 {{operator 'ReverseSequence' cannot be compiled: batch_axis and time_axis must be 0 and 1}}
+  %0 = "onnx.ReverseSequence"(%x, %lens) {batch_axis = 2 : i64, time_axis = 0 : i64} : (tensor<4x3x2xf32>, tensor<2xi64>) -> tensor<4x3x2xf32>
+  return %0 : tensor<4x3x2xf32>
+}
