@@ -98,8 +98,8 @@ def unknown_op_model():
 def unsupported_op_model():
     # A real ONNX op that the compiler does not lower (yet).
     return graph_model(
-        [helper.make_node("Det", ["x"], ["y"], name="det0")],
-        [tensor("x", [2, 3, 3])], [tensor("y", [2])])
+        [helper.make_node("DFT", ["x"], ["y"], name="dft0")],
+        [tensor("x", [1, 8, 1])], [tensor("y", [1, 8, 2])])
 
 
 def data_dependent_model():

@@ -51,6 +51,7 @@ struct ConvertONNXToLinalgPass
     populateResizePatterns(converter, patterns);
     populateGridSamplePatterns(converter, patterns);
     populateEinsumPatterns(converter, patterns);
+    populateDetPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);

@@ -1,10 +1,10 @@
 // RUN: onnx-opt %s -convert-onnx-to-linalg -split-input-file -verify-diagnostics
 
 // An op without a lowering is an error naming the op, never dropped.
-func.func @det(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{operator 'Det' is not supported by the compiler yet}}
-  %0 = "onnx.Det"(%x) : (tensor<2x3x3xf32>) -> tensor<2xf32>
-  return %0 : tensor<2xf32>
+func.func @nonzero(%x: tensor<2x3xf32>) -> tensor<2x6xi64> {
+  // expected-error @+1 {{operator 'NonZero' is not supported by the compiler yet}}
+  %0 = "onnx.NonZero"(%x) : (tensor<2x3xf32>) -> tensor<2x6xi64>
+  return %0 : tensor<2x6xi64>
 }
 
 // -----

@@ -23,6 +23,8 @@ void populateElementwisePatterns(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateActivationPatterns(mlir::TypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
+void populateDetPatterns(mlir::TypeConverter &converter,
+                         mlir::RewritePatternSet &patterns);
 void populateEinsumPatterns(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::TypeConverter &converter,
