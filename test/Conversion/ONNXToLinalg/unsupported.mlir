@@ -51,3 +51,12 @@ func.func @reverse_sequence_axes(%x: tensor<4x3x2xf32>, %lens: tensor<2xi64>) ->
   %0 = "onnx.ReverseSequence"(%x, %lens) {batch_axis = 2 : i64, time_axis = 0 : i64} : (tensor<4x3x2xf32>, tensor<2xi64>) -> tensor<4x3x2xf32>
   return %0 : tensor<4x3x2xf32>
 }
+
+// -----
+
+// MaxUnpool can pad the unpooled result, never crop it.
+func.func @maxunpool_smaller(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>, %shape: tensor<4xi64>) -> tensor<1x1x3x3xf32> {
+  // expected-error @+1 {{operator 'MaxUnpool' cannot be compiled: the output shape is smaller than the unpooled shape}}
+  %0 = "onnx.MaxUnpool"(%x, %i, %shape) {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<4xi64>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
