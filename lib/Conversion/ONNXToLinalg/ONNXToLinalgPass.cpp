@@ -50,6 +50,7 @@ struct ConvertONNXToLinalgPass
     populateReductionPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
     populateGridSamplePatterns(converter, patterns);
+    populateRoiAlignPatterns(converter, patterns);
     populateEinsumPatterns(converter, patterns);
     populateDetPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);

@@ -41,6 +41,8 @@ void populateScatterPatterns(mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
 void populateGridSamplePatterns(mlir::TypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
+void populateRoiAlignPatterns(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::TypeConverter &converter,
