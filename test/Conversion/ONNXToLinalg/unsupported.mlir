@@ -10,10 +10,10 @@ func.func @nonzero(%x: tensor<2x3xf32>) -> tensor<2x6xi64> {
 // -----
 
 // A lowering that does not support an operand type says why.
-func.func @batchnorm_training(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
-  // expected-error @+1 {{operator 'BatchNormalization' cannot be compiled: training mode is not supported}}
-  %0, %1, %2 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>)
-  return %0 : tensor<1x3x4x4xf32>
+func.func @roialign_bad_mode(%x: tensor<1x1x8x8xf32>, %rois: tensor<2x4xf32>, %b: tensor<2xi64>) -> tensor<2x1x1x1xf32> {
+  // expected-error @+1 {{operator 'RoiAlign' cannot be compiled: unknown mode 'median'}}
+  %0 = "onnx.RoiAlign"(%x, %rois, %b) {mode = "median"} : (tensor<1x1x8x8xf32>, tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x1x1x1xf32>
+  return %0 : tensor<2x1x1x1xf32>
 }
 
 // -----
