@@ -2,6 +2,8 @@
 //
 // Exporters compute reshape targets and slice bounds at run time from
 // Shape: Shape -> Gather -> Add/Div/Mul -> Unsqueeze -> Concat -> Reshape.
+// ONNX's own function bodies do the same (LayerNormalization builds its
+// reduced shape with Neg -> ConstantOfShape -> Concat).
 // With static input shapes all of these are compile-time constants. ONNX's
 // data propagation folds some of them; this pass folds the rest on small
 // integer tensors, replacing each folded node by a Constant node, so that
@@ -101,6 +103,15 @@ int64_t intAttr(const onnx::NodeProto &node, const std::string &name,
     if (attr.name() == name && attr.type() == onnx::AttributeProto::INT)
       return attr.i();
   return fallback;
+}
+
+/// The tensor attribute `name` of `node`, or null.
+const onnx::TensorProto *tensorAttr(const onnx::NodeProto &node,
+                                    const std::string &name) {
+  for (const auto &attr : node.attribute())
+    if (attr.name() == name && attr.type() == onnx::AttributeProto::TENSOR)
+      return &attr.t();
+  return nullptr;
 }
 
 std::optional<int64_t> normalized(int64_t axis, int64_t rank) {
@@ -286,6 +297,44 @@ Folded foldArithmetic(const std::string &op, const IntTensor &a,
   return std::vector<IntTensor>{out};
 }
 
+Folded foldNeg(const IntTensor &data) {
+  IntTensor out = data;
+  for (int64_t &v : out.values)
+    v = -v;
+  return std::vector<IntTensor>{out};
+}
+
+/// ConstantOfShape with an integer value (LayerNormalization's function body
+/// fills its suffix of 1s this way). A float fill is data, not a shape: it
+/// is left to shape inference, which types it once its shape input is
+/// constant.
+Folded foldConstantOfShape(const onnx::NodeProto &node,
+                           const IntTensor &shape) {
+  if (shape.dims.size() != 1)
+    return std::nullopt;
+  IntTensor out;
+  out.dataType = onnx::TensorProto::FLOAT;
+  int64_t fill = 0;
+  if (const onnx::TensorProto *value = tensorAttr(node, "value")) {
+    std::optional<IntTensor> scalar = fromProto(*value);
+    if (!scalar || scalar->values.size() != 1)
+      return std::nullopt;
+    out.dataType = scalar->dataType;
+    fill = scalar->values[0];
+  }
+  if (!isFoldableType(out.dataType))
+    return std::nullopt;
+  int64_t count = 1;
+  for (int64_t d : shape.values) {
+    if (d < 0 || (d > 0 && count > kMaxFoldedElements / d))
+      return std::nullopt;
+    count *= d;
+  }
+  out.dims = shape.values;
+  out.values.assign(count, fill);
+  return std::vector<IntTensor>{out};
+}
+
 Folded foldReshape(const IntTensor &data, const IntTensor &shape) {
   IntTensor out = data;
   out.dims.clear();
@@ -368,6 +417,10 @@ Folded ShapeFolder::fold(const onnx::NodeProto &node) {
     return foldArithmetic(op, *in[0], *in[1]);
   if (op == "Reshape" && in.size() == 2 && in[1])
     return foldReshape(*in[0], *in[1]);
+  if (op == "Neg")
+    return foldNeg(*in[0]);
+  if (op == "ConstantOfShape")
+    return foldConstantOfShape(node, *in[0]);
   return std::nullopt;
 }
 

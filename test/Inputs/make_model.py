@@ -107,8 +107,8 @@ def unknown_op_model():
 def unsupported_op_model():
     # A real ONNX op that the compiler does not lower (yet).
     return graph_model(
-        [helper.make_node("Det", ["x"], ["y"], name="det0")],
-        [tensor("x", [2, 3, 3])], [tensor("y", [2])])
+        [helper.make_node("DFT", ["x"], ["y"], name="dft0")],
+        [tensor("x", [1, 8, 1])], [tensor("y", [1, 8, 2])])
 
 
 def data_dependent_model():
@@ -174,9 +174,28 @@ def shape_chain_model():
                        [axis0, minus1, axes])
 
 
+def constant_of_shape_chain_model():
+    # y = Reshape(x, Concat(Shape(x), ConstantOfShape(Neg([-1]), value=1))):
+    # the trailing 1s of a reduced shape, built as ONNX's LayerNormalization
+    # function body does.
+    axis = numpy_helper.from_array(np.array([-1], dtype=np.int64), "axis")
+    one = numpy_helper.from_array(np.array([1], dtype=np.int64))
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"], name="shape"),
+        helper.make_node("Neg", ["axis"], ["count"], name="neg"),
+        helper.make_node("ConstantOfShape", ["count"], ["ones"], name="ones",
+                         value=one),
+        helper.make_node("Concat", ["s", "ones"], ["target"], name="concat", axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["y"], name="reshape"),
+    ]
+    return graph_model(nodes, [tensor("x", [2, 3])], [tensor("y", [None, None, None])],
+                       [axis])
+
+
 MODELS = {
     "hardswish": hardswish_model,
     "shape_chain": shape_chain_model,
+    "constant_of_shape_chain": constant_of_shape_chain_model,
     "add": add_model,
     "mlp": mlp_model,
     "symbolic": symbolic_model,

@@ -2,7 +2,8 @@
 //
 // Ops whose output element is a function of its own index: Pad (constant,
 // edge, reflect), Tile, OneHot, EyeLike, DepthToSpace and SpaceToDepth
-// (reshape - transpose - reshape), and Dropout at inference (the identity).
+// (reshape - transpose - reshape), ReverseSequence, and Dropout at inference
+// (the identity).
 //
 //===----------------------------------------------------------------------===//
 
@@ -355,13 +356,63 @@ struct DropoutLowering : OpConversionPattern<ONNXDropoutOp> {
   }
 };
 
+/// ReverseSequence: along the time axis, the first sequence_lens[b]
+/// elements of batch entry b are reversed and the rest copied. Lengths are
+/// clamped to [0, time] so that a bad length cannot read out of bounds.
+struct ReverseSequenceLowering : OpConversionPattern<ONNXReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXReverseSequenceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput(), lengths = adaptor.getSequenceLens();
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || type != inputType)
+      return unsupported(op, "needs a static result shaped as the input");
+    int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis();
+    bool axesOk =
+        (batchAxis == 0 && timeAxis == 1) || (batchAxis == 1 && timeAxis == 0);
+    if (type.getRank() < 2 || !axesOk)
+      return unsupported(op, "batch_axis and time_axis must be 0 and 1");
+    auto lengthsType = llvm::cast<RankedTensorType>(lengths.getType());
+    if (lengthsType.getShape() != ArrayRef<int64_t>{type.getDimSize(batchAxis)})
+      return unsupported(op, "sequence_lens must have one length per batch");
+    int64_t time = type.getDimSize(timeAxis);
+    Location loc = op.getLoc();
+    Value result = buildFromIndices(
+        rewriter, loc, type,
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
+          Value length = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              tensor::ExtractOp::create(b, l, lengths,
+                                        ValueRange{out[batchAxis]}));
+          length = arith::MinSIOp::create(
+              b, l,
+              arith::MaxSIOp::create(b, l, length, indexConstant(b, l, 0)),
+              indexConstant(b, l, time));
+          Value t = out[timeAxis];
+          Value reversed = arith::SubIOp::create(
+              b, l, arith::SubIOp::create(b, l, length, t),
+              indexConstant(b, l, 1));
+          Value inside =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, t, length);
+          SmallVector<Value> source(out);
+          source[timeAxis] = arith::SelectOp::create(b, l, inside, reversed, t);
+          return tensor::ExtractOp::create(b, l, input, source);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateIndexingPatterns(TypeConverter &converter,
                               RewritePatternSet &patterns) {
   patterns.add<PadLowering, TileLowering, EyeLikeLowering, OneHotLowering,
-               DepthToSpaceLowering, SpaceToDepthLowering, DropoutLowering>(
-      converter, patterns.getContext());
+               DepthToSpaceLowering, SpaceToDepthLowering, DropoutLowering,
+               ReverseSequenceLowering>(converter, patterns.getContext());
 }
 
 } // namespace onnxc

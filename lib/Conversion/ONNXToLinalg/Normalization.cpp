@@ -67,13 +67,13 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXBatchNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getTrainingMode() != 0)
-      return unsupported(op, "training mode is not supported");
     auto type =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     if (!type || !type.hasStaticShape() ||
         !llvm::isa<FloatType>(type.getElementType()))
       return unsupported(op, "needs a static float result");
+    if (op.getTrainingMode() != 0)
+      return lowerTraining(op, adaptor, type, rewriter);
     Location loc = op.getLoc();
     // Per-channel parameters [C] become [C, 1, ...] to broadcast along dim 1.
     SmallVector<Value> inputs{adaptor.getX()};
@@ -99,6 +99,81 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
     for (unsigned i = 1; i < op->getNumResults(); ++i)
       results.push_back(
           ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType()));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  /// Training mode normalizes with the batch's own statistics (per channel,
+  /// over N and the spatial dims; the population variance) and updates the
+  /// running ones: running = input * momentum + batch * (1 - momentum).
+  LogicalResult lowerTraining(ONNXBatchNormalizationOp op, OpAdaptor adaptor,
+                              RankedTensorType type,
+                              ConversionPatternRewriter &rewriter) const {
+    int64_t rank = type.getRank();
+    if (rank < 2)
+      return unsupported(op, "training mode needs X of rank 2 or more");
+    Location loc = op.getLoc();
+    Type element = type.getElementType();
+    int64_t channels = type.getDimSize(1);
+    auto paramType = RankedTensorType::get({channels}, element);
+    SmallVector<Value> params;
+    for (Value param : {adaptor.getScale(), adaptor.getB(),
+                        adaptor.getInputMean(), adaptor.getInputVar()}) {
+      auto t = llvm::dyn_cast<RankedTensorType>(param.getType());
+      if (!t || t != paramType)
+        return unsupported(op, "scale, B, mean and var must be [C] tensors "
+                               "of X's element type");
+      params.push_back(param);
+    }
+    // Absent running statistics (NoneType results) stay absent.
+    for (unsigned i = 1; i < op->getNumResults(); ++i)
+      if (!isNone(op->getResult(i)) &&
+          convertTensorType(*getTypeConverter(), op->getResult(i).getType()) !=
+              paramType)
+        return unsupported(op, "running_mean and running_var must be [C]");
+    SmallVector<int64_t> axes{0};
+    for (int64_t d = 2; d < rank; ++d)
+      axes.push_back(d);
+    Moments batch = moments(rewriter, loc, adaptor.getX(), axes);
+
+    // Per-channel parameters [C] become [C, 1, ...] to broadcast along dim 1.
+    SmallVector<int64_t> broadcastShape(rank - 1, 1);
+    broadcastShape[0] = channels;
+    auto broadcastType = RankedTensorType::get(broadcastShape, element);
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value y = buildElementwise(
+        rewriter, loc, type,
+        ValueRange{batch.centered, batch.variance,
+                   reshapeTensor(rewriter, loc, params[0], broadcastType),
+                   reshapeTensor(rewriter, loc, params[1], broadcastType)},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value normalized = arith::MulFOp::create(
+              b, l, a[0], inverseStdDev(b, l, a[1], epsilon));
+          return arith::AddFOp::create(
+              b, l, arith::MulFOp::create(b, l, normalized, a[2]), a[3]);
+        });
+
+    double momentum = op.getMomentum().convertToDouble();
+    auto running = [&](Value input, Value batchStat) {
+      return buildElementwise(
+          rewriter, loc, paramType,
+          ValueRange{input, reshapeTensor(rewriter, loc, batchStat, paramType)},
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return arith::AddFOp::create(
+                b, l,
+                arith::MulFOp::create(b, l, a[0],
+                                      scalarConstant(b, l, element, momentum)),
+                arith::MulFOp::create(
+                    b, l, a[1], scalarConstant(b, l, element, 1.0 - momentum)));
+          });
+    };
+    SmallVector<Value> results{y};
+    Value batchStats[] = {batch.mean, batch.variance};
+    for (unsigned i = 1; i < op->getNumResults(); ++i)
+      results.push_back(isNone(op->getResult(i))
+                            ? Value(ONNXNoValueOp::create(
+                                  rewriter, loc, rewriter.getNoneType()))
+                            : running(params[i + 1], batchStats[i - 1]));
     rewriter.replaceOp(op, results);
     return success();
   }

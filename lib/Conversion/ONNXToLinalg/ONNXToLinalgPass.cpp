@@ -49,7 +49,10 @@ struct ConvertONNXToLinalgPass
     populatePoolingPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateGridSamplePatterns(converter, patterns);
+    populateRoiAlignPatterns(converter, patterns);
     populateEinsumPatterns(converter, patterns);
+    populateDetPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);

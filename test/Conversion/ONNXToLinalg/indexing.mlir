@@ -75,3 +75,23 @@ func.func @triu(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %0 = "onnx.Trilu"(%x, %none) : (tensor<3x4xf32>, none) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
+
+// -----
+
+// ReverseSequence (time_axis 0, batch_axis 1): each output element reads its
+// batch entry's length (clamped to the time dim) and, before it, the
+// mirrored time index.
+// CHECK-LABEL: func.func @reverse_sequence
+// CHECK: linalg.generic
+// CHECK: %[[T:.*]] = linalg.index 0
+// CHECK: %[[B:.*]] = linalg.index 1
+// CHECK: tensor.extract %arg1[%[[B]]] : tensor<3xi64>
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: arith.cmpi slt, %[[T]]
+// CHECK: arith.select
+// CHECK: tensor.extract %arg0
+func.func @reverse_sequence(%x: tensor<4x3x2xf32>, %lens: tensor<3xi64>) -> tensor<4x3x2xf32> {
+  %0 = "onnx.ReverseSequence"(%x, %lens) {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3x2xf32>, tensor<3xi64>) -> tensor<4x3x2xf32>
+  return %0 : tensor<4x3x2xf32>
+}

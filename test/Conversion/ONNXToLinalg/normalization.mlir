@@ -58,3 +58,18 @@ func.func @instance_norm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<
   %0 = "onnx.InstanceNormalization"(%x, %s, %b) : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
   return %0 : tensor<1x3x4x4xf32>
 }
+
+// -----
+
+// BatchNormalization in training mode normalizes with the batch statistics
+// over N, H and W (the population variance) and updates the running ones
+// with the momentum: input * 0.75 + batch * 0.25.
+// CHECK-LABEL: func.func @batchnorm_training
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction", "reduction"]{{.*}} outs({{.*}} : tensor<3xf32>)
+// CHECK: math.rsqrt
+// CHECK: arith.constant 7.500000e-01 : f32
+// CHECK: arith.constant 2.500000e-01 : f32
+func.func @batchnorm_training(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %0, %1, %2 = "onnx.BatchNormalization"(%x, %s, %b, %m, %v) {training_mode = 1 : i64, momentum = 0.75 : f32} : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %0, %1, %2 : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+}

@@ -35,3 +35,41 @@ func.func @global_average(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x1x1xf32> {
   %0 = "onnx.GlobalAveragePool"(%x) : (tensor<1x3x4x4xf32>) -> tensor<1x3x1x1xf32>
   return %0 : tensor<1x3x1x1xf32>
 }
+
+// -----
+
+// MaxPool with Indices: one generic with two outputs, the maximum and the
+// flat input index (i64, -1 until a real element is seen); padding is
+// masked by position, and only a strictly greater element replaces the
+// current one. storage_order 1 numbers spatial dims column-major: h + w * H.
+// CHECK-LABEL: func.func @maxpool_indices
+// CHECK: tensor.pad
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins({{.*}} : tensor<1x1x7x7xf32>, tensor<3x3xf32>) outs({{.*}} : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+// CHECK: arith.cmpi uge
+// CHECK: arith.cmpi ult
+// CHECK: arith.muli {{.*}}, %c5
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK: linalg.yield
+func.func @maxpool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>) {
+  %0, %1 = "onnx.MaxPool"(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], storage_order = 1 : i64} : (tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+  return %0, %1 : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>
+}
+
+// -----
+
+// MaxUnpool scatters X at its flat indices into zeros of the unpooled shape
+// (skipping indices outside it), then pads at the end up to output_shape.
+// CHECK-LABEL: func.func @maxunpool_output_shape
+// CHECK: linalg.fill {{.*}} -> tensor<16xf32>
+// CHECK: scf.for
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi slt
+// CHECK: tensor.insert
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x1x4x4xf32>
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+func.func @maxunpool_output_shape(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>, %shape: tensor<4xi64>) -> tensor<1x1x5x5xf32> {
+  %0 = "onnx.MaxUnpool"(%x, %i, %shape) {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<4xi64>) -> tensor<1x1x5x5xf32>
+  return %0 : tensor<1x1x5x5xf32>
+}
