@@ -467,7 +467,13 @@ def run_driver(exe: str, inputs: Sequence[np.ndarray],
     if p.returncode < 0:
         raise E2EError("crash", "driver killed by %s" % _signame(p.returncode), err)
     if p.returncode == 3:
-        raise E2EError("fail", "run returned nonzero: " + first_error_line(err), err)
+        line = first_error_line(err)
+        # Status 2: the model refused the data (an output size or an
+        # attribute value it was not compiled for); see docs/c-abi.md.
+        if line.endswith("returned 2"):
+            raise E2EError("unsupported", "the run refused the data (status 2): "
+                           + line, err)
+        raise E2EError("fail", "run returned nonzero: " + line, err)
     if p.returncode != 0:
         raise E2EError("fail", "driver exit %d: %s" % (p.returncode,
                                                        first_error_line(err)), err)

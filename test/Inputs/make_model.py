@@ -105,10 +105,11 @@ def unknown_op_model():
 
 
 def unsupported_op_model():
-    # A real ONNX op that the compiler does not lower (yet).
+    # A real ONNX op that the compiler does not lower: random sampling.
     return graph_model(
-        [helper.make_node("DFT", ["x"], ["y"], name="dft0")],
-        [tensor("x", [1, 8, 1])], [tensor("y", [1, 8, 2])])
+        [helper.make_node("Multinomial", ["x"], ["y"], name="multinomial0",
+                          sample_size=2)],
+        [tensor("x", [1, 8])], [tensor("y", [1, 2], TensorProto.INT32)])
 
 
 def data_dependent_model():

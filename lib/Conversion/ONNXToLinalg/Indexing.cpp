@@ -320,24 +320,48 @@ struct SpaceToDepthLowering : OpConversionPattern<ONNXSpaceToDepthOp> {
 };
 
 /// Dropout at inference is the identity with an all-true mask. Training
-/// mode with a nonzero ratio is random and refused.
+/// mode with a nonzero ratio is random: refused when the constants say so,
+/// and when they are run-time inputs, a run that asks for it returns 2.
 struct DropoutLowering : OpConversionPattern<ONNXDropoutOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ONNXDropoutOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
     if (!isNone(op.getTrainingMode())) {
       auto training = getConstantInts(op.getTrainingMode());
-      if (failed(training) || training->front() != 0) {
-        auto ratio = isNone(op.getRatio())
-                         ? FailureOr<SmallVector<double>>(
-                               SmallVector<double>{0.5})
-                         : getConstantFloats(op.getRatio());
-        if (failed(ratio) || ratio->front() != 0.0)
+      auto ratio = isNone(op.getRatio())
+                       ? FailureOr<SmallVector<double>>(
+                             SmallVector<double>{0.5})
+                       : getConstantFloats(op.getRatio());
+      bool trainingOff = succeeded(training) && training->front() == 0;
+      bool ratioZero = succeeded(ratio) && ratio->front() == 0.0;
+      if (!trainingOff && !ratioZero) {
+        if (succeeded(training) && succeeded(ratio))
           return unsupported(op, "random dropout in training mode");
+        // Identity unless training with a nonzero ratio, decided at run time.
+        Value off = arith::ConstantOp::create(rewriter, loc,
+                                              rewriter.getBoolAttr(false));
+        if (failed(training))
+          off = arith::CmpIOp::create(
+              rewriter, loc, arith::CmpIPredicate::eq,
+              extractScalar(rewriter, loc, adaptor.getTrainingMode()),
+              arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getBoolAttr(false)));
+        Value zero = arith::ConstantOp::create(rewriter, loc,
+                                               rewriter.getBoolAttr(false));
+        if (failed(ratio)) {
+          Value r = extractScalar(rewriter, loc, adaptor.getRatio());
+          zero = arith::CmpFOp::create(
+              rewriter, loc, arith::CmpFPredicate::OEQ, r,
+              arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getFloatAttr(r.getType(), 0)));
+        }
+        emitRuntimeCheck(rewriter, loc,
+                         arith::OrIOp::create(rewriter, loc, off, zero),
+                         "Dropout: random dropout in training mode");
       }
     }
-    Location loc = op.getLoc();
     SmallVector<Value> results{adaptor.getData()};
     Value mask = op->getResult(1);
     if (isNone(mask)) {

@@ -114,46 +114,69 @@ FailureOr<SmallVector<int64_t>> reductionAxes(OpTy op) {
   }
 }
 
-/// The reduced axes implied by static input and result shapes, for an axes
-/// input known only at run time: with keepdims, the dims that shrink to 1;
-/// without, the one choice of dropped dims that leaves the result shape.
-/// Fails when the shapes leave the choice ambiguous.
-FailureOr<SmallVector<int64_t>> axesFromShapes(ArrayRef<int64_t> in,
-                                               ArrayRef<int64_t> out) {
+/// The reduction axes an axes input known only at run time can hold, from
+/// the static shapes: with keepdims, the dims that shrink to 1; without,
+/// every choice of dropped dims that leaves the result shape.
+SmallVector<SmallVector<int64_t>> candidateAxes(ArrayRef<int64_t> in,
+                                                ArrayRef<int64_t> out) {
   int64_t rank = in.size();
-  SmallVector<int64_t> axes;
   if (out.size() == in.size()) {
+    SmallVector<int64_t> axes;
     for (int64_t d = 0; d < rank; ++d) {
       if (in[d] == out[d])
         continue;
       if (out[d] != 1)
-        return failure();
+        return {};
       axes.push_back(d);
     }
-    return axes;
+    return {axes};
   }
-  // Dropped dims: every subset of the right size whose remaining dims give
-  // the result shape; exactly one may match.
   int64_t dropped = rank - int64_t(out.size());
+  SmallVector<SmallVector<int64_t>> candidates;
   if (dropped < 0 || rank > 16)
-    return failure();
-  std::optional<SmallVector<int64_t>> match;
+    return candidates;
   for (uint32_t mask = 0; mask < (1u << rank); ++mask) {
     if (llvm::popcount(mask) != dropped)
       continue;
     SmallVector<int64_t> kept, removed;
     for (int64_t d = 0; d < rank; ++d)
       ((mask >> d) & 1 ? removed : kept).push_back(d);
-    if (!llvm::equal(llvm::map_range(kept, [&](int64_t d) { return in[d]; }),
-                     out))
-      continue;
-    if (match)
-      return failure();
-    match = removed;
+    if (llvm::equal(llvm::map_range(kept, [&](int64_t d) { return in[d]; }),
+                    out))
+      candidates.push_back(removed);
   }
-  if (!match)
-    return failure();
-  return *match;
+  return candidates;
+}
+
+/// Whether the run-time axes (a 1-D integer tensor, possibly negative) are
+/// exactly the set `candidate`.
+Value axesEqual(OpBuilder &b, Location loc, Value axes, int64_t rank,
+                ArrayRef<int64_t> candidate) {
+  auto type = llvm::cast<RankedTensorType>(axes.getType());
+  using P = arith::CmpIPredicate;
+  Value all = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+  if (type.getNumElements() != int64_t(candidate.size()))
+    return arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  Type element = type.getElementType();
+  for (int64_t i = 0; i < type.getNumElements(); ++i) {
+    Value axis = tensor::ExtractOp::create(
+        b, loc, axes, ValueRange{indexConstant(b, loc, i)});
+    Value rankValue = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(element, rank));
+    Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(element, 0));
+    axis = arith::SelectOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, P::slt, axis, zero),
+        arith::AddIOp::create(b, loc, axis, rankValue), axis);
+    Value member = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    for (int64_t d : candidate)
+      member = arith::OrIOp::create(
+          b, loc, member,
+          arith::CmpIOp::create(
+              b, loc, P::eq, axis,
+              arith::ConstantOp::create(b, loc, b.getIntegerAttr(element, d))));
+    all = arith::AndIOp::create(b, loc, all, member);
+  }
+  return all;
 }
 
 template <typename OpTy>
@@ -183,19 +206,27 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
       return unsupported(op, "needs a float element type");
     FailureOr<SmallVector<int64_t>> axes = reductionAxes(op);
     int64_t rank = inputType.getRank();
-    SmallVector<int64_t> normalized;
+    Location loc = op.getLoc();
     if (failed(axes)) {
-      // Axes given at run time: static shapes determine them, which is
-      // sound because a model whose axes disagree with its result type is
-      // invalid.
-      axes = axesFromShapes(inputType.getShape(), type.getShape());
-      if (failed(axes))
-        return unsupported(op, "the axes are not constant and the shapes "
-                               "leave them ambiguous");
+      // Axes given at run time: the static shapes tell which sets of axes
+      // are possible. One is used as it is (a model whose axes disagree
+      // with its result type is invalid); between several, the run-time
+      // axes pick.
+      SmallVector<SmallVector<int64_t>> candidates =
+          candidateAxes(inputType.getShape(), type.getShape());
+      if (candidates.empty())
+        return unsupported(op, "no axes give the result shape");
+      if (candidates.size() > 1) {
+        rewriter.replaceOp(op, pickReduction(rewriter, loc, op, input,
+                                             adaptor.getOperands()[1], type,
+                                             candidates));
+        return success();
+      }
+      axes = candidates.front();
     } else if (axes->empty() && !noopWithEmptyAxes(op)) {
-      for (int64_t d = 0; d < rank; ++d)
-        normalized.push_back(d);
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     }
+    SmallVector<int64_t> normalized;
     for (int64_t axis : *axes) {
       FailureOr<int64_t> n = normalizeAxis(axis, rank);
       if (failed(n))
@@ -203,7 +234,15 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
       if (!llvm::is_contained(normalized, *n))
         normalized.push_back(*n);
     }
-    Location loc = op.getLoc();
+    rewriter.replaceOp(op, reduce(rewriter, loc, op, input, normalized, type));
+    return success();
+  }
+
+  /// The reduction over `axes`, reshaped to `type`.
+  Value reduce(OpBuilder &rewriter, Location loc, OpTy op, Value input,
+               ArrayRef<int64_t> normalized, RankedTensorType type) const {
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    Type element = type.getElementType();
     bool isUnsigned = isUnsignedInt(elementTypeOf(op.getData()));
     int64_t count = 1;
     for (int64_t axis : normalized)
@@ -222,8 +261,32 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
                                  [&](OpBuilder &b, Location l, ValueRange a) {
                                    return finalize(b, l, k, a[0], count);
                                  });
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, reduced, type));
-    return success();
+    return reshapeTensor(rewriter, loc, reduced, type);
+  }
+
+  /// Reduces over every candidate set of axes and keeps the one the
+  /// run-time axes name; none named fails the run (status 2).
+  Value pickReduction(OpBuilder &b, Location loc, OpTy op, Value input,
+                      Value axes, RankedTensorType type,
+                      ArrayRef<SmallVector<int64_t>> candidates) const {
+    int64_t rank = llvm::cast<RankedTensorType>(input.getType()).getRank();
+    SmallVector<Value> results, matches;
+    Value any = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    for (ArrayRef<int64_t> candidate : candidates) {
+      results.push_back(reduce(b, loc, op, input, candidate, type));
+      matches.push_back(axesEqual(b, loc, axes, rank, candidate));
+      any = arith::OrIOp::create(b, loc, any, matches.back());
+    }
+    emitRuntimeCheck(b, loc, any,
+                     "Reduce: the axes give another result shape than "
+                     "compiled");
+    return buildElementwise(
+        b, loc, type, results, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value picked = a[0];
+          for (size_t i = 1; i < a.size(); ++i)
+            picked = arith::SelectOp::create(nb, l, matches[i], a[i], picked);
+          return picked;
+        });
   }
 
   ReduceKind kind;

@@ -320,11 +320,142 @@ struct STFTLowering : OpConversionPattern<ONNXSTFTOp> {
   }
 };
 
+/// MelWeightMatrix: triangular filters between mel-spaced spectrogram bins,
+/// as ONNX's reference computes them (f64, bins truncated to integers).
+/// The output shape [dft_length / 2 + 1, num_mel_bins] is checked.
+struct MelWeightMatrixLowering : OpConversionPattern<ONNXMelWeightMatrixOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXMelWeightMatrixOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() || type.getRank() != 2)
+      return unsupported(op, "needs a static 2-D result shape");
+    Location loc = op.getLoc();
+    Type f64 = rewriter.getF64Type();
+    auto scalarF64 = [&](Value original, Value converted) {
+      return castScalar(rewriter, loc, extractScalar(rewriter, loc, converted),
+                        elementTypeOf(original), f64);
+    };
+    Value mels = toIndex(rewriter, loc,
+                         extractScalar(rewriter, loc, adaptor.getNumMelBins()));
+    Value dft = toIndex(rewriter, loc,
+                        extractScalar(rewriter, loc, adaptor.getDftLength()));
+    Value rate = scalarF64(op.getSampleRate(), adaptor.getSampleRate());
+    Value lower = scalarF64(op.getLowerEdgeHertz(), adaptor.getLowerEdgeHertz());
+    Value upper = scalarF64(op.getUpperEdgeHertz(), adaptor.getUpperEdgeHertz());
+    using P = arith::CmpIPredicate;
+    Value bins = arith::AddIOp::create(
+        rewriter, loc,
+        arith::DivUIOp::create(rewriter, loc, dft,
+                               indexConstant(rewriter, loc, 2)),
+        indexConstant(rewriter, loc, 1));
+    emitRuntimeCheck(
+        rewriter, loc,
+        arith::AndIOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, P::eq, bins,
+                                  indexConstant(rewriter, loc,
+                                                type.getDimSize(0))),
+            arith::CmpIOp::create(rewriter, loc, P::eq, mels,
+                                  indexConstant(rewriter, loc,
+                                                type.getDimSize(1)))),
+        "MelWeightMatrix: the inputs give another shape than compiled");
+    auto c = [&](OpBuilder &b, Location l, double v) -> Value {
+      return arith::ConstantOp::create(b, l, b.getF64FloatAttr(v));
+    };
+    // mel(f) = 2595 log10(1 + f / 700)
+    auto toMel = [&](Value hertz) -> Value {
+      Value ratio = arith::AddFOp::create(
+          rewriter, loc, c(rewriter, loc, 1),
+          arith::DivFOp::create(rewriter, loc, hertz, c(rewriter, loc, 700)));
+      return arith::MulFOp::create(rewriter, loc, c(rewriter, loc, 2595),
+                                   math::Log10Op::create(rewriter, loc, ratio));
+    };
+    Value low = toMel(lower);
+    Value step = arith::DivFOp::create(
+        rewriter, loc, arith::SubFOp::create(rewriter, loc, toMel(upper), low),
+        f64Of(rewriter, loc,
+              arith::AddIOp::create(rewriter, loc, mels,
+                                    indexConstant(rewriter, loc, 2))));
+    Value dftPlusOne = f64Of(
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, dft, indexConstant(rewriter, loc, 1)));
+    Type element = type.getElementType();
+    Type resultElement = elementTypeOf(op->getResult(0));
+    rewriter.replaceOp(
+        op, buildFromIndices(
+                rewriter, loc, type,
+                [&](OpBuilder &b, Location l, ArrayRef<Value> out) -> Value {
+                  // Spectrogram bin of mel point m: the reference's
+                  // ((dft + 1) * hertz) // rate, then a truncation to int.
+                  auto bin = [&](int64_t offset) -> Value {
+                    Value m = f64Of(b, l,
+                                    arith::AddIOp::create(
+                                        b, l, out[1], indexConstant(b, l, offset)));
+                    Value mel = arith::AddFOp::create(
+                        b, l, arith::MulFOp::create(b, l, m, step), low);
+                    Value hertz = arith::MulFOp::create(
+                        b, l, c(b, l, 700),
+                        arith::SubFOp::create(
+                            b, l,
+                            math::PowFOp::create(
+                                b, l, c(b, l, 10),
+                                arith::DivFOp::create(b, l, mel, c(b, l, 2595))),
+                            c(b, l, 1)));
+                    Value scaled = math::FloorOp::create(
+                        b, l,
+                        arith::DivFOp::create(
+                            b, l, arith::MulFOp::create(b, l, dftPlusOne, hertz),
+                            rate));
+                    return arith::FPToSIOp::create(b, l, b.getI64Type(), scaled);
+                  };
+                  Value left = bin(0), center = bin(1), right = bin(2);
+                  Value j = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                       out[0]);
+                  auto cmp = [&](P p, Value x, Value y) -> Value {
+                    return arith::CmpIOp::create(b, l, p, x, y);
+                  };
+                  auto ratio = [&](Value num, Value den) -> Value {
+                    return arith::DivFOp::create(
+                        b, l, arith::SIToFPOp::create(b, l, b.getF64Type(), num),
+                        arith::SIToFPOp::create(b, l, b.getF64Type(), den));
+                  };
+                  Value zero = c(b, l, 0), one = c(b, l, 1);
+                  // Rising edge [left, center], or 1 at center when empty.
+                  Value rising = ratio(arith::SubIOp::create(b, l, j, left),
+                                       arith::SubIOp::create(b, l, center, left));
+                  Value onRise = arith::AndIOp::create(
+                      b, l, cmp(P::sge, j, left), cmp(P::sle, j, center));
+                  Value flat = cmp(P::eq, left, center);
+                  Value value = arith::SelectOp::create(
+                      b, l, flat,
+                      arith::SelectOp::create(b, l, cmp(P::eq, j, center), one,
+                                              zero),
+                      arith::SelectOp::create(b, l, onRise, rising, zero));
+                  // Falling edge [center, right) overwrites.
+                  Value falling = ratio(arith::SubIOp::create(b, l, right, j),
+                                        arith::SubIOp::create(b, l, right, center));
+                  Value onFall = arith::AndIOp::create(
+                      b, l,
+                      arith::AndIOp::create(b, l, cmp(P::sge, j, center),
+                                            cmp(P::slt, j, right)),
+                      cmp(P::sgt, right, center));
+                  value = arith::SelectOp::create(b, l, onFall, falling, value);
+                  (void)element;
+                  return castScalar(b, l, value, b.getF64Type(), resultElement);
+                }));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateSpectralPatterns(TypeConverter &converter,
                               RewritePatternSet &patterns) {
-  patterns.add<DFTLowering, STFTLowering>(converter, patterns.getContext());
+  patterns.add<DFTLowering, STFTLowering, MelWeightMatrixLowering>(
+      converter, patterns.getContext());
 }
 
 } // namespace onnxc
