@@ -53,6 +53,7 @@ struct ConvertONNXToLinalgPass
     populateScatterPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
+    populateRecurrentPatterns(converter, patterns);
     populateDataMovementPatterns(converter, patterns);
     populateConstantPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
@@ -60,9 +61,11 @@ struct ConvertONNXToLinalgPass
     populateReturnOpTypeConversionPattern(patterns, converter);
 
     ConversionTarget target(*ctx);
-    target.addLegalDialect<arith::ArithDialect, complex::ComplexDialect,
-                           linalg::LinalgDialect, math::MathDialect,
-                           scf::SCFDialect, tensor::TensorDialect>();
+    target.addLegalDialect<arith::ArithDialect,
+                           bufferization::BufferizationDialect,
+                           complex::ComplexDialect, linalg::LinalgDialect,
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
     target.addIllegalDialect<ONNXDialect>();
     // Absent optional values have no lowering of their own; they die with
     // their users and are erased below.

@@ -37,6 +37,8 @@ void populateQuantizationPatterns(mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 void populateScatterPatterns(mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::TypeConverter &converter,
