@@ -30,6 +30,8 @@ MODELS = {
     "squeezenet1_1": ("input", (1, 3, 224, 224)),
     "transformer": ("input", (1, 16, 64)),  # batch 1, seq 16, d_model 64
     "kws_cnn": ("input", (1, 1, 49, 10)),  # 49 frames x 10 MFCCs
+    "lstm": ("input", (2, 12, 16)),  # batch 2, 12 steps, 16 features
+    "gru": ("input", (2, 12, 16)),
 }
 OPSETS = range(13, 18)
 
@@ -77,6 +79,22 @@ class KwsCNN(nn.Module):
         return self.classifier(torch.flatten(self.features(x), 1))
 
 
+class SequenceClassifier(nn.Module):
+    """A two-layer bidirectional LSTM or GRU (batch first) whose last step
+    feeds a linear classifier: the exporter emits bidirectional LSTM/GRU
+    nodes (GRU with linear_before_reset) between Transposes and Slices."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.rnn = cell(input_size=16, hidden_size=24, num_layers=2,
+                        batch_first=True, bidirectional=True)
+        self.classifier = nn.Linear(48, 5)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.classifier(y[:, -1])
+
+
 def build(name: str) -> nn.Module:
     torch.manual_seed(0)
     if name == "mlp":
@@ -85,6 +103,10 @@ def build(name: str) -> nn.Module:
         m = Transformer()
     elif name == "kws_cnn":
         m = KwsCNN()
+    elif name == "lstm":
+        m = SequenceClassifier(nn.LSTM)
+    elif name == "gru":
+        m = SequenceClassifier(nn.GRU)
     elif name in ("resnet18", "mobilenet_v2", "squeezenet1_1"):
         import torchvision
         m = getattr(torchvision.models, name)(weights=None)

@@ -56,6 +56,7 @@ struct ConvertONNXToLinalgPass
     populateScatterPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
+    populateRecurrentPatterns(converter, patterns);
     populateDataMovementPatterns(converter, patterns);
     populateConstantPatterns(converter, patterns);
     populateDataDependentPatterns(converter, patterns);
@@ -66,8 +67,9 @@ struct ConvertONNXToLinalgPass
     populateReturnOpTypeConversionPattern(patterns, converter);
 
     ConversionTarget target(*ctx);
-    target.addLegalDialect<arith::ArithDialect, cf::ControlFlowDialect,
-                           complex::ComplexDialect,
+    target.addLegalDialect<arith::ArithDialect,
+                           bufferization::BufferizationDialect,
+                           cf::ControlFlowDialect, complex::ComplexDialect,
                            linalg::LinalgDialect, math::MathDialect,
                            scf::SCFDialect, tensor::TensorDialect>();
     target.addIllegalDialect<ONNXDialect>();

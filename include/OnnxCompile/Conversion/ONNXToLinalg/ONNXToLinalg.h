@@ -43,6 +43,8 @@ void populateGridSamplePatterns(mlir::TypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
 void populateRoiAlignPatterns(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::TypeConverter &converter,
