@@ -20,6 +20,13 @@ NOTES = {
         "ONNX 1.12 test data truncates float32 to bfloat16; the compiler "
         "rounds to nearest even, as later ONNX releases specify",
 }
+# Training-mode Dropout with a nonzero ratio is random: the compiled model
+# refuses such a run with status 2 (the expected outputs come from numpy's
+# random generator, which no other implementation reproduces).
+for _name in ("test_training_dropout", "test_training_dropout_default",
+              "test_training_dropout_default_mask", "test_training_dropout_mask"):
+    NOTES[_name] = ("random dropout in training mode: the run refuses it "
+                    "with status 2")
 
 
 def reason(case):
