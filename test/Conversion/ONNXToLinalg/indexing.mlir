@@ -95,3 +95,18 @@ func.func @reverse_sequence(%x: tensor<4x3x2xf32>, %lens: tensor<3xi64>) -> tens
   %0 = "onnx.ReverseSequence"(%x, %lens) {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3x2xf32>, tensor<3xi64>) -> tensor<4x3x2xf32>
   return %0 : tensor<4x3x2xf32>
 }
+
+// -----
+
+// Dropout with run-time training mode and ratio: the identity, and a run
+// that asks for random dropout (training with a nonzero ratio) returns 2.
+// CHECK-LABEL: func.func @dropout_runtime
+// CHECK: arith.cmpi eq
+// CHECK: arith.cmpf oeq
+// CHECK: arith.ori
+// CHECK: cf.assert %{{.*}}, "Dropout: random dropout in training mode"
+// CHECK: return %arg0
+func.func @dropout_runtime(%x: tensor<4xf32>, %r: tensor<f32>, %t: tensor<i1>) -> tensor<4xf32> {
+  %y, %m = "onnx.Dropout"(%x, %r, %t) : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, none)
+  return %y : tensor<4xf32>
+}

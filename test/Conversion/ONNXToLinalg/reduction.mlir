@@ -70,3 +70,18 @@ func.func @reduce_sum_runtime_axes(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) 
   %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x1x2xf32>
   return %0 : tensor<3x1x2xf32>
 }
+
+// -----
+
+// Run-time axes that the shapes leave ambiguous (dim 1 or dim 2 of size 2):
+// both reductions, then the one the axes name; none named fails the run.
+// CHECK-LABEL: func.func @reduce_sum_pick
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: cf.assert %{{.*}}, "Reduce: the axes give another result shape than compiled"
+// CHECK: linalg.generic
+// CHECK: arith.select
+func.func @reduce_sum_pick(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x2xf32> {
+  %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
