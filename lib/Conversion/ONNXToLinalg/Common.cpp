@@ -301,6 +301,17 @@ Value buildReductionKeepDims(OpBuilder &b, Location loc, Value input,
 
 namespace onnxc {
 
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value flat,
+                               ArrayRef<int64_t> shape) {
+  SmallVector<Value> coords(shape.size());
+  for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+    Value size = indexConstant(b, loc, shape[d]);
+    coords[d] = arith::RemUIOp::create(b, loc, flat, size);
+    flat = arith::DivUIOp::create(b, loc, flat, size);
+  }
+  return coords;
+}
+
 void emitRuntimeCheck(OpBuilder &b, Location loc, Value ok,
                       const llvm::Twine &what) {
   cf::AssertOp::create(b, loc, ok, b.getStringAttr(what));

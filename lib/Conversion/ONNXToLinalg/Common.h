@@ -154,6 +154,11 @@ void emitRuntimeCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Value ok,
 mlir::Value extractScalar(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value tensor);
 
+/// The row-major coordinates of the flat `index` value `flat` in `shape`.
+llvm::SmallVector<mlir::Value> delinearize(mlir::OpBuilder &b,
+                                           mlir::Location loc, mlir::Value flat,
+                                           llvm::ArrayRef<int64_t> shape);
+
 /// Reports that `op` cannot be lowered and why, naming the ONNX operator.
 /// Each ONNX op has exactly one lowering pattern, so its failure to match is
 /// the op's compile error (reported here, where the reason is known).

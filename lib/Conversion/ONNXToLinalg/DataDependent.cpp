@@ -264,18 +264,39 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
 // NonZero and Compress: one sequential pass that appends
 //===----------------------------------------------------------------------===//
 
-/// The coordinates of flat index `flat` in `shape`.
-SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value flat,
-                               ArrayRef<int64_t> shape) {
-  SmallVector<Value> coords(shape.size());
-  for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
-    Value size = indexConstant(b, loc, shape[d]);
-    coords[d] = arith::RemUIOp::create(b, loc, flat, size);
-    flat = arith::DivUIOp::create(b, loc, flat, size);
-  }
-  return coords;
-}
 
+/// One pass over `steps` items that appends the selected ones in order:
+/// item i, when `selected(i)` and fewer than `capacity` are in, is written
+/// by `append(i, position, out)`. Returns the result and how many items were
+/// selected (which the caller checks against the capacity).
+std::pair<Value, Value> appendSelected(
+    OpBuilder &b, Location loc, int64_t steps, int64_t capacity, Value init,
+    llvm::function_ref<Value(OpBuilder &, Location, Value)> selected,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value, Value)>
+        append) {
+  Value zero = indexConstant(b, loc, 0);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, indexConstant(b, loc, steps), indexConstant(b, loc, 1),
+      ValueRange{init, zero},
+      [&](OpBuilder &nb, Location l, Value i, ValueRange it) {
+        Value hit = selected(nb, l, i);
+        Value room = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                           it[1], indexConstant(nb, l, capacity));
+        auto write = scf::IfOp::create(
+            nb, l, arith::AndIOp::create(nb, l, hit, room),
+            [&](OpBuilder &tb, Location tl) {
+              scf::YieldOp::create(tb, tl, append(tb, tl, i, it[1], it[0]));
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, it[0]);
+            });
+        Value count = arith::AddIOp::create(
+            nb, l, it[1],
+            arith::IndexCastUIOp::create(nb, l, nb.getIndexType(), hit));
+        scf::YieldOp::create(nb, l, ValueRange{write.getResult(0), count});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
 
 /// NonZero: the coordinates of the non-zero elements in row-major order, as
 /// the columns of a [rank, N] tensor; N must be the count in the data.
@@ -296,37 +317,24 @@ struct NonZeroLowering : OpConversionPattern<ONNXNonZeroOp> {
     Value init = filledTensor(rewriter, loc, type,
                               scalarConstant(rewriter, loc,
                                              rewriter.getI64Type(), 0));
-    Value zero = indexConstant(rewriter, loc, 0);
-    auto loop = scf::ForOp::create(
-        rewriter, loc, zero, indexConstant(rewriter, loc, inType.getNumElements()),
-        indexConstant(rewriter, loc, 1), ValueRange{init, zero},
-        [&](OpBuilder &b, Location l, Value flat, ValueRange it) {
-          SmallVector<Value> coords =
-              delinearize(b, l, flat, inType.getShape());
-          Value hit = isNonZero(b, l, tensor::ExtractOp::create(b, l, x, coords));
-          Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                             it[1], indexConstant(b, l, capacity));
-          auto write = scf::IfOp::create(
-              b, l, arith::AndIOp::create(b, l, hit, room),
-              [&](OpBuilder &tb, Location tl) {
-                Value out = it[0];
-                for (auto [d, coord] : llvm::enumerate(coords))
-                  out = tensor::InsertOp::create(
-                      tb, tl, i64Cast(tb, tl, coord), out,
-                      ValueRange{indexConstant(tb, tl, d), it[1]});
-                scf::YieldOp::create(tb, tl, out);
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, it[0]);
-              });
-          Value count = arith::AddIOp::create(
-              b, l, it[1], arith::IndexCastUIOp::create(b, l, b.getIndexType(), hit));
-          scf::YieldOp::create(b, l, ValueRange{write.getResult(0), count});
+    ArrayRef<int64_t> shape = inType.getShape();
+    auto [result, count] = appendSelected(
+        rewriter, loc, inType.getNumElements(), capacity, init,
+        [&](OpBuilder &b, Location l, Value flat) {
+          return isNonZero(
+              b, l,
+              tensor::ExtractOp::create(b, l, x, delinearize(b, l, flat, shape)));
+        },
+        [&](OpBuilder &b, Location l, Value flat, Value column, Value out) {
+          for (auto [d, coord] : llvm::enumerate(delinearize(b, l, flat, shape)))
+            out = tensor::InsertOp::create(
+                b, l, i64Cast(b, l, coord), out,
+                ValueRange{indexConstant(b, l, d), column});
+          return out;
         });
-    emitRuntimeCheck(rewriter, loc,
-                     equalsIndex(rewriter, loc, loop.getResult(1), capacity),
+    emitRuntimeCheck(rewriter, loc, equalsIndex(rewriter, loc, count, capacity),
                      "NonZero: the data has another count than compiled");
-    rewriter.replaceOp(op, loop.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -375,44 +383,27 @@ struct CompressLowering : OpConversionPattern<ONNXCompressOp> {
     Value init = filledTensor(rewriter, loc, type,
                               scalarConstant(rewriter, loc,
                                              type.getElementType(), 0));
-    Value zero = indexConstant(rewriter, loc, 0);
-    auto loop = scf::ForOp::create(
-        rewriter, loc, zero, indexConstant(rewriter, loc, steps),
-        indexConstant(rewriter, loc, 1), ValueRange{init, zero},
-        [&](OpBuilder &b, Location l, Value i, ValueRange it) {
-          Value hit = tensor::ExtractOp::create(b, l, condition, ValueRange{i});
-          Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                             it[1], indexConstant(b, l, capacity));
-          auto write = scf::IfOp::create(
-              b, l, arith::AndIOp::create(b, l, hit, room),
-              [&](OpBuilder &tb, Location tl) {
-                SmallVector<OpFoldResult> offsets(rank, tb.getIndexAttr(0));
-                SmallVector<OpFoldResult> sizes, strides(rank,
-                                                         tb.getIndexAttr(1));
-                for (int64_t s : sliceShape)
-                  sizes.push_back(tb.getIndexAttr(s));
-                offsets[axis] = i;
-                Value slice = tensor::ExtractSliceOp::create(
-                    tb, tl, sliceType, input, offsets, sizes, strides);
-                offsets[axis] = it[1];
-                scf::YieldOp::create(
-                    tb, tl,
-                    Value(tensor::InsertSliceOp::create(tb, tl, slice, it[0],
-                                                        offsets, sizes,
-                                                        strides)));
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, it[0]);
-              });
-          Value count = arith::AddIOp::create(
-              b, l, it[1], arith::IndexCastUIOp::create(b, l, b.getIndexType(), hit));
-          scf::YieldOp::create(b, l, ValueRange{write.getResult(0), count});
+    auto [result, count] = appendSelected(
+        rewriter, loc, steps, capacity, init,
+        [&](OpBuilder &b, Location l, Value i) -> Value {
+          return tensor::ExtractOp::create(b, l, condition, ValueRange{i});
+        },
+        [&](OpBuilder &b, Location l, Value i, Value position, Value out) {
+          SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+          SmallVector<OpFoldResult> sizes, strides(rank, b.getIndexAttr(1));
+          for (int64_t size : sliceShape)
+            sizes.push_back(b.getIndexAttr(size));
+          offsets[axis] = i;
+          Value slice = tensor::ExtractSliceOp::create(b, l, sliceType, input,
+                                                       offsets, sizes, strides);
+          offsets[axis] = position;
+          return Value(tensor::InsertSliceOp::create(b, l, slice, out, offsets,
+                                                     sizes, strides));
         });
-    emitRuntimeCheck(rewriter, loc,
-                     equalsIndex(rewriter, loc, loop.getResult(1), capacity),
+    emitRuntimeCheck(rewriter, loc, equalsIndex(rewriter, loc, count, capacity),
                      "Compress: the condition selects another count than "
                      "compiled");
-    rewriter.replaceOp(op, loop.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

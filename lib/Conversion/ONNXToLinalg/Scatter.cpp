@@ -17,18 +17,6 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
-/// The row-major coordinates of `flat` in `shape`.
-SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value flat,
-                               ArrayRef<int64_t> shape) {
-  SmallVector<Value> coords(shape.size());
-  for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
-    Value size = indexConstant(b, loc, shape[d]);
-    coords[d] = arith::RemUIOp::create(b, loc, flat, size);
-    flat = arith::DivUIOp::create(b, loc, flat, size);
-  }
-  return coords;
-}
-
 bool isSupportedReduction(StringRef reduction) {
   return reduction == "none" || reduction == "add" || reduction == "mul";
 }
