@@ -76,6 +76,19 @@ def LowerRuntimeChecks : Pass<"lower-runtime-checks", "mlir::func::FuncOp"> {
                            "mlir::cf::ControlFlowDialect"];
 }
 
+def LegalizeEmptyBuffers
+    : Pass<"legalize-empty-buffers", "mlir::func::FuncOp"> {
+  let summary = "Give unused zero-element buffer arguments a 1-D type";
+  let description = [{
+    A model input or output with a zero-sized dim (memref<3x0x5xi64>) has
+    no element to read or write, and MLIR's bare-pointer calling convention
+    cannot lower its multi-dimensional type. Once the body no longer uses
+    such an argument (canonicalization removes the loops over it), it
+    becomes memref<0xT>: still one pointer in the C ABI, as the header
+    says. An argument that is still used keeps its type.
+  }];
+}
+
 def ApproximateMath : Pass<"approximate-math"> {
   let summary = "Replace every transcendental by a polynomial approximation, "
                 "so that the object needs no libm";
