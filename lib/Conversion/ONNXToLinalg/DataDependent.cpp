@@ -254,7 +254,6 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
               ValueRange{arith::SelectOp::create(b, l, hit, args[0], args[2]),
                          arith::SelectOp::create(b, l, hit, i, args[3])});
         });
-    (void)n;
     rewriter.replaceOp(op, pick.getResults());
     return success();
   }
@@ -781,7 +780,7 @@ struct NonMaxSuppressionLowering
     bool centerPoint = op.getCenterPointBox() != 0;
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    Type f32 = b.getF32Type(), i64 = b.getI64Type();
+    Type i64 = b.getI64Type();
     auto scalarOr = [&](Value operand, Value fallback) {
       return isNone(operand) ? fallback : extractScalar(b, loc, operand);
     };
@@ -836,7 +835,6 @@ struct NonMaxSuppressionLowering
               });
           scf::YieldOp::create(bb, l, byClass.getResults());
         });
-    (void)f32;
     emitRuntimeCheck(b, loc, equalsIndex(b, loc, byBatch.getResult(1), capacity),
                      "NonMaxSuppression: the data selects another number of "
                      "boxes than compiled");

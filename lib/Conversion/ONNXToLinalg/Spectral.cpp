@@ -382,7 +382,6 @@ struct MelWeightMatrixLowering : OpConversionPattern<ONNXMelWeightMatrixOp> {
     Value dftPlusOne = f64Of(
         rewriter, loc,
         arith::AddIOp::create(rewriter, loc, dft, indexConstant(rewriter, loc, 1)));
-    Type element = type.getElementType();
     Type resultElement = elementTypeOf(op->getResult(0));
     rewriter.replaceOp(
         op, buildFromIndices(
@@ -443,7 +442,6 @@ struct MelWeightMatrixLowering : OpConversionPattern<ONNXMelWeightMatrixOp> {
                                             cmp(P::slt, j, right)),
                       cmp(P::sgt, right, center));
                   value = arith::SelectOp::create(b, l, onFall, falling, value);
-                  (void)element;
                   return castScalar(b, l, value, b.getF64Type(), resultElement);
                 }));
     return success();
