@@ -9,6 +9,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -109,6 +110,25 @@ createTargetMachine(const TargetSpec &spec, unsigned optLevel,
     return nullptr;
   }
   return machine;
+}
+
+ContractionTile contractionTile(const llvm::TargetMachine &machine) {
+  const llvm::Triple &triple = machine.getTargetTriple();
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  // AVX-512: 32 zmm registers hold a 12 x 2-vector tile (MLAS's AVX-512F
+  // kernel shape); 16 ymm or xmm registers (AVX2, SSE) a 6 x 2-vector tile.
+  if (triple.isX86()) {
+    if (info->checkFeatures("+avx512f"))
+      return {16, 12};
+    return {info->checkFeatures("+avx") ? 8 : 4, 6};
+  }
+  // NEON has 32 128-bit registers; RISC-V's 32 float registers take the
+  // same tile when LLVM splits the vectors.
+  if (triple.isAArch64() || triple.isRISCV())
+    return {4, 6};
+  // Cortex-M: 32 single-precision registers, no vector unit. The tile is
+  // still FMA chains, so the results stay bit-identical to other targets.
+  return {2, 4};
 }
 
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,

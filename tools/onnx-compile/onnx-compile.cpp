@@ -241,9 +241,16 @@ int compile() {
   PassManager toLLVM(&context);
   if (failed(applyPassManagerCLOptions(toLLVM)))
     return 1;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      onnxc::createTargetMachine(target, optLevel, error);
+  if (!machine)
+    return fail(error);
+  onnxc::ContractionTile tile = onnxc::contractionTile(*machine);
   onnxc::LinalgToLLVMOptions lowering;
   lowering.printMemoryPlan = printMemoryPlan;
   lowering.noLibm = noLibm;
+  lowering.vectorLanes = tile.lanes;
+  lowering.tileRows = tile.rows;
   onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
   // The workspace size is known once buffers are planned, before LLVM.
   if (failed(toLLVM.run(*module)))
@@ -270,10 +277,6 @@ int compile() {
     return diagnostics.hadError() ? 1 : fail("translation to LLVM IR failed");
   if (!weightsSection.empty())
     onnxc::placeWeights(*llvmModule, weightsSection);
-  std::unique_ptr<llvm::TargetMachine> machine =
-      onnxc::createTargetMachine(target, optLevel, error);
-  if (!machine)
-    return fail(error);
   onnxc::optimizeModule(*llvmModule, *machine, optLevel);
   if (emitKind == Emit::LLVMIR) {
     std::string text;

@@ -11,8 +11,8 @@ namespace onnxc {
 /// ONNX dialect -> linalg/tensor/arith/math on tensors.
 void buildONNXToLinalgPipeline(mlir::OpPassManager &pm);
 
-/// Options of the linalg-to-llvm pipeline (onnx-compile's -print-memory-plan
-/// and -no-libm).
+/// Options of the linalg-to-llvm pipeline (onnx-compile's -print-memory-plan,
+/// -no-libm and the target's vector width).
 struct LinalgToLLVMOptions
     : public mlir::PassPipelineOptions<LinalgToLLVMOptions> {
   Option<bool> printMemoryPlan{
@@ -24,6 +24,16 @@ struct LinalgToLLVMOptions
       llvm::cl::desc("Replace transcendentals by polynomial approximations "
                      "so that the code needs no libm"),
       llvm::cl::init(false)};
+  Option<int64_t> vectorLanes{
+      *this, "vector-lanes",
+      llvm::cl::desc("f32 lanes of the target's vector registers for the "
+                     "register-tiled contractions; 0 leaves contractions "
+                     "to scalar loops"),
+      llvm::cl::init(0)};
+  Option<int64_t> tileRows{
+      *this, "tile-rows",
+      llvm::cl::desc("Output rows of the contractions' register tile"),
+      llvm::cl::init(6)};
 };
 
 /// Tensors -> bufferized, workspace-planned loops -> LLVM dialect with the

@@ -41,6 +41,15 @@ std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(const TargetSpec &spec, unsigned optLevel,
                     std::string &error);
 
+/// The register tile of the vectorized contractions on `machine`: f32 lanes
+/// of one vector register and output rows, so that rows x 2 vectors of
+/// accumulators, two B vectors and one broadcast fit the register file.
+struct ContractionTile {
+  int64_t lanes;
+  int64_t rows;
+};
+ContractionTile contractionTile(const llvm::TargetMachine &machine);
+
 /// Runs LLVM's standard optimization pipeline at -O`optLevel`.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     unsigned optLevel);

@@ -60,6 +60,40 @@ def ReorderContractionLoops
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def VectorizeContractions
+    : Pass<"vectorize-contractions", "mlir::func::FuncOp"> {
+  let summary = "Register-tiled vector FMA loops for f32 contractions";
+  let description = [{
+    Rewrites every f32 contraction on buffers with static shapes (a
+    linalg.generic computing acc += x * y: MatMul, Gemm, Conv, Einsum) into
+    the loop nest of a register-tiled micro-kernel, the shape of ONNX
+    Runtime's MLAS kernels: a tile of `rows` x `2 * lanes` outputs stays in
+    vector registers for the whole reduction; each reduction step loads the
+    tile's B vectors once, broadcasts one A scalar per row and issues one
+    `vector.fma` per accumulator.
+
+    The roles come from the indexing maps. N is the output's innermost
+    dim; B is the input that reads it along its own innermost dim, with a
+    constant stride (a strided convolution loads the covering span and
+    shuffles out every stride-th element); A is the input that does not
+    read N. M is the innermost output dim that A reads, preferably one
+    that B does not read (a matrix product's row, a convolution's output
+    channel). Remainders get tiles of fewer rows and narrower vectors.
+    Other generics, and contractions whose shapes or maps do not fit, are
+    left to the scalar loops.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"8",
+           "f32 lanes of one vector register (8 for AVX2, 4 for NEON)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"6",
+           "Output rows of one register tile">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def LowerRuntimeChecks : Pass<"lower-runtime-checks", "mlir::func::FuncOp"> {
   let summary = "Turn the model's run-time data checks into its status result";
   let description = [{

@@ -55,8 +55,7 @@ FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-/// The constant attribute behind an original ONNX value, or null.
-static ElementsAttr constantAttr(Value value) {
+ElementsAttr constantAttr(Value value) {
   Operation *def = value ? value.getDefiningOp() : nullptr;
   while (auto cast = llvm::dyn_cast_or_null<UnrealizedConversionCastOp>(def))
     def = cast.getInputs().front().getDefiningOp();

@@ -41,6 +41,10 @@ bool isUnsignedInt(mlir::Type elementType);
 /// Normalizes an ONNX axis that may count from the end.
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
+/// The constant attribute behind an original ONNX value (onnx.Constant or
+/// arith.constant, through conversion casts), or null.
+mlir::ElementsAttr constantAttr(mlir::Value value);
+
 /// The integer contents of a constant operand (onnx.Constant or
 /// arith.constant), looked up on the original, unconverted value.
 mlir::FailureOr<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);

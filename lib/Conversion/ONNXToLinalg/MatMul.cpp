@@ -8,6 +8,8 @@
 
 #include "Common.h"
 
+#include <cstring>
+
 using namespace mlir;
 
 namespace onnxc {
@@ -59,6 +61,30 @@ SmallVector<AffineExpr> batchExprs(MLIRContext *ctx, ArrayRef<int64_t> shape,
       exprs.push_back(getAffineDimExpr(offset + i, ctx));
   }
   return exprs;
+}
+
+/// The transpose of a constant matrix, computed at compile time, or null
+/// when `value` is not a dense constant matrix of a float type.
+Value transposedConstant(OpBuilder &b, Location loc, Value value) {
+  auto dense = llvm::dyn_cast_or_null<DenseElementsAttr>(constantAttr(value));
+  if (!dense || dense.getType().getRank() != 2 ||
+      !llvm::isa<FloatType>(dense.getElementType()))
+    return {};
+  ArrayRef<int64_t> shape = dense.getType().getShape();
+  auto type = RankedTensorType::get({shape[1], shape[0]},
+                                    dense.getElementType());
+  if (dense.isSplat())
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, dense.getSplatValue<Attribute>()));
+  ArrayRef<char> raw = dense.getRawData();
+  size_t bytes = dense.getElementType().getIntOrFloatBitWidth() / 8;
+  std::vector<char> transposed(raw.size());
+  for (int64_t r = 0; r < shape[0]; ++r)
+    for (int64_t c = 0; c < shape[1]; ++c)
+      std::memcpy(&transposed[(c * shape[0] + r) * bytes],
+                  &raw[(r * shape[1] + c) * bytes], bytes);
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::getFromRawBuffer(type, transposed));
 }
 
 } // namespace
@@ -131,12 +157,22 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
     AffineMap lhsMap = AffineMap::get(
         3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k},
         ctx);
-    AffineMap rhsMap = AffineMap::get(
-        3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n},
-        ctx);
+    // A constant B (the weight of a linear layer, which PyTorch exports
+    // with transB) is transposed at compile time: the contraction then
+    // reads B's rows contiguously along N.
     ValueRange operands = adaptor.getOperands();
-    Value product = contract(rewriter, loc, resultType, operands[0],
-                             operands[1], lhsMap, rhsMap);
+    Value rhs = operands[1];
+    bool transB = op.getTransB();
+    if (transB)
+      if (Value transposed = transposedConstant(rewriter, loc, op->getOperand(1))) {
+        rhs = transposed;
+        transB = false;
+      }
+    AffineMap rhsMap = AffineMap::get(
+        3, 0, transB ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n},
+        ctx);
+    Value product = contract(rewriter, loc, resultType, operands[0], rhs,
+                             lhsMap, rhsMap);
 
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();

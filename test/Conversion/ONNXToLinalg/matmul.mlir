@@ -40,3 +40,18 @@ func.func @gemm(%a: tensor<2x4xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) -> 
   %0 = "onnx.Gemm"(%a, %b, %c) {alpha = 0.5 : f32, transB = 1 : i64} : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// A constant B with transB (a linear layer's weight) is transposed at
+// compile time, so the contraction reads it as (k, n).
+// CHECK-DAG: #[[KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @gemm_constant_weight
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[KN]], #{{.*}}]{{.*}} ins(%{{.*}}, %[[W]] : tensor<1x3xf32>, tensor<3x2xf32>)
+func.func @gemm_constant_weight(%a: tensor<1x3xf32>) -> tensor<1x2xf32> {
+  %w = "onnx.Constant"() {value = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>} : () -> tensor<2x3xf32>
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.Gemm"(%a, %w, %none) {transB = 1 : i64} : (tensor<1x3xf32>, tensor<2x3xf32>, none) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}

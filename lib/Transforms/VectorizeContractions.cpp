@@ -1,0 +1,431 @@
+//===- VectorizeContractions.cpp - Register-tiled FMA contractions --------===//
+//
+// MatMul, Gemm, Conv and Einsum lower to a linalg.generic that computes
+// acc += x * y. Lowered to scalar loops, LLVM reaches a few percent of the
+// machine's peak on them. This pass rewrites such a generic (on buffers,
+// f32, static shapes) into the loop nest of the register-tiled
+// micro-kernels that ONNX Runtime's MLAS and IREE use: a tile of `rows`
+// output rows by `2 x lanes` output columns is held in vector registers for
+// the whole reduction; each reduction step loads the tile's B vectors once,
+// broadcasts one A scalar per row, and issues one FMA per accumulator.
+//
+// Which loop dims play the roles of M and N comes from the indexing maps,
+// so one rewrite serves every contraction the lowerings build:
+//   - N is the output's innermost dim. B is the input that reads it along
+//     its own innermost dim (with a constant stride: a strided convolution
+//     loads a wider vector and keeps every stride-th lane); A is the input
+//     that does not read it (its value is broadcast across the columns).
+//   - M is an output dim that A reads and, preferably, B does not (the
+//     output channel of a convolution, the row of a matrix product), so
+//     that each B vector serves every row of the tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxCompile/Transforms/Passes.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONS
+#include "OnnxCompile/Transforms/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+/// An affine expression of the form sum(coeffs[d] * d) + constant.
+struct LinearExpr {
+  SmallVector<int64_t> coeffs;
+  int64_t constant = 0;
+};
+
+bool accumulateLinear(AffineExpr expr, int64_t scale, LinearExpr &out) {
+  if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr)) {
+    out.coeffs[dim.getPosition()] += scale;
+    return true;
+  }
+  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(expr)) {
+    out.constant += scale * cst.getValue();
+    return true;
+  }
+  auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return accumulateLinear(binary.getLHS(), scale, out) &&
+           accumulateLinear(binary.getRHS(), scale, out);
+  if (binary.getKind() != AffineExprKind::Mul)
+    return false;
+  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getRHS()))
+    return accumulateLinear(binary.getLHS(), scale * cst.getValue(), out);
+  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getLHS()))
+    return accumulateLinear(binary.getRHS(), scale * cst.getValue(), out);
+  return false;
+}
+
+/// The linear form of every result of `map`, or nothing when one result is
+/// not linear in the dims (mod, floordiv, symbols).
+std::optional<SmallVector<LinearExpr>> linearize(AffineMap map) {
+  SmallVector<LinearExpr> exprs;
+  for (AffineExpr expr : map.getResults()) {
+    LinearExpr linear;
+    linear.coeffs.assign(map.getNumDims(), 0);
+    if (!accumulateLinear(expr, 1, linear))
+      return std::nullopt;
+    exprs.push_back(std::move(linear));
+  }
+  return exprs;
+}
+
+bool reads(ArrayRef<LinearExpr> exprs, unsigned dim) {
+  return llvm::any_of(exprs,
+                      [&](const LinearExpr &e) { return e.coeffs[dim] != 0; });
+}
+
+bool hasUnitInnerStride(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.empty() || strides.back() == 1;
+}
+
+/// How a generic maps onto the micro-kernel.
+struct Contraction {
+  Value a, b, c;
+  SmallVector<LinearExpr> aExprs, bExprs, cExprs;
+  SmallVector<int64_t> ranges;
+  unsigned n;
+  std::optional<unsigned> m;
+  /// B's step along its innermost dim for one step of n.
+  int64_t stride;
+  /// The parallel dims other than m and n, outermost first.
+  SmallVector<unsigned> outer;
+  SmallVector<unsigned> reductions;
+};
+
+/// True when the body is yield(acc + x * y) on f32 with x, y the inputs.
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto mul = llvm::dyn_cast<arith::MulFOp>(body.front());
+  auto add = llvm::dyn_cast<arith::AddFOp>(*std::next(body.begin()));
+  auto yield = llvm::dyn_cast<linalg::YieldOp>(body.back());
+  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != add.getResult())
+    return false;
+  Value x = body.getArgument(0), y = body.getArgument(1),
+        acc = body.getArgument(2);
+  bool mulOk = (mul.getLhs() == x && mul.getRhs() == y) ||
+               (mul.getLhs() == y && mul.getRhs() == x);
+  bool addOk = (add.getLhs() == acc && add.getRhs() == mul.getResult()) ||
+               (add.getRhs() == acc && add.getLhs() == mul.getResult());
+  return mulOk && addOk && acc.getType().isF32();
+}
+
+FailureOr<Contraction> matchContraction(linalg::GenericOp op,
+                                        int64_t minColumns) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !isMultiplyAccumulate(op))
+    return failure();
+  for (Value operand : op->getOperands()) {
+    auto type = llvm::dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return failure();
+  }
+  Contraction c;
+  c.ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(c.ranges, ShapedType::isDynamic))
+    return failure();
+
+  // The output reads each parallel dim once, and no reduction dim.
+  AffineMap outMap = op.getIndexingMapsArray()[2];
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  llvm::SmallDenseSet<unsigned> outDims;
+  for (AffineExpr expr : outMap.getResults()) {
+    auto dim = llvm::dyn_cast<AffineDimExpr>(expr);
+    if (!dim || !outDims.insert(dim.getPosition()).second)
+      return failure();
+  }
+  for (auto [d, type] : llvm::enumerate(iterators)) {
+    bool parallel = type == utils::IteratorType::parallel;
+    if (parallel != outDims.contains(d))
+      return failure();
+    if (!parallel)
+      c.reductions.push_back(d);
+  }
+  if (c.reductions.empty() || outMap.getNumResults() == 0)
+    return failure();
+  c.n = llvm::cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
+  if (c.ranges[c.n] < minColumns)
+    return failure();
+
+  auto lhs = linearize(op.getIndexingMapsArray()[0]);
+  auto rhs = linearize(op.getIndexingMapsArray()[1]);
+  auto out = linearize(outMap);
+  if (!lhs || !rhs || !out || lhs->empty() || rhs->empty())
+    return failure();
+  Value x = op.getDpsInputs()[0], y = op.getDpsInputs()[1];
+  // B reads n along its innermost dim only; A does not read n.
+  auto readsAlongInner = [&](ArrayRef<LinearExpr> exprs) {
+    return exprs.back().coeffs[c.n] > 0 &&
+           !reads(exprs.drop_back(), c.n);
+  };
+  if (readsAlongInner(*rhs) && !reads(*lhs, c.n)) {
+    c.a = x, c.b = y, c.aExprs = *lhs, c.bExprs = *rhs;
+  } else if (readsAlongInner(*lhs) && !reads(*rhs, c.n)) {
+    c.a = y, c.b = x, c.aExprs = *rhs, c.bExprs = *lhs;
+  } else {
+    return failure();
+  }
+  c.c = op.getDpsInits()[0];
+  c.cExprs = *out;
+  c.stride = c.bExprs.back().coeffs[c.n];
+  if (!hasUnitInnerStride(llvm::cast<MemRefType>(c.b.getType())) ||
+      !hasUnitInnerStride(llvm::cast<MemRefType>(c.c.getType())))
+    return failure();
+
+  // M: innermost output dim that A reads, preferably one B does not read.
+  SmallVector<unsigned> candidates;
+  for (AffineExpr expr : llvm::reverse(outMap.getResults().drop_back())) {
+    unsigned d = llvm::cast<AffineDimExpr>(expr).getPosition();
+    if (c.ranges[d] > 1 && reads(c.aExprs, d))
+      candidates.push_back(d);
+  }
+  for (unsigned d : candidates)
+    if (!reads(c.bExprs, d)) {
+      c.m = d;
+      break;
+    }
+  if (!c.m && !candidates.empty())
+    c.m = candidates.front();
+  for (AffineExpr expr : outMap.getResults().drop_back()) {
+    unsigned d = llvm::cast<AffineDimExpr>(expr).getPosition();
+    if (d != c.m)
+      c.outer.push_back(d);
+  }
+  return c;
+}
+
+/// Emits the loops and micro-kernels of one contraction.
+class KernelEmitter {
+public:
+  KernelEmitter(OpBuilder &b, Location loc, const Contraction &c,
+                int64_t lanes, int64_t rows)
+      : b(b), loc(loc), c(c), lanes(lanes), rows(rows) {}
+
+  void emit() {
+    SmallVector<Value> dims(c.ranges.size(), constant(0));
+    emitOuter(dims, 0);
+  }
+
+private:
+  Value constant(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  Value plus(Value value, int64_t offset) {
+    if (offset == 0)
+      return value;
+    return b.createOrFold<arith::AddIOp>(loc, value, constant(offset));
+  }
+
+  /// The memref indices of `exprs` at the iteration point `dims`.
+  SmallVector<Value> indices(ArrayRef<LinearExpr> exprs,
+                             ArrayRef<Value> dims) {
+    SmallVector<Value> result;
+    for (const LinearExpr &expr : exprs) {
+      Value index = constant(expr.constant);
+      for (auto [d, coeff] : llvm::enumerate(expr.coeffs)) {
+        if (coeff == 0)
+          continue;
+        Value term = coeff == 1 ? dims[d]
+                                : b.createOrFold<arith::MulIOp>(
+                                      loc, dims[d], constant(coeff));
+        index = b.createOrFold<arith::AddIOp>(loc, index, term);
+      }
+      result.push_back(index);
+    }
+    return result;
+  }
+
+  /// A loop over `dim` from `lb` to `ub` step `step`, calling `body` with
+  /// the iteration point.
+  void loop(SmallVector<Value> &dims, unsigned dim, int64_t lb, int64_t ub,
+            int64_t step, function_ref<void(SmallVector<Value> &)> body) {
+    if (ub - lb <= 0)
+      return;
+    if (ub - lb == step) {
+      SmallVector<Value> inner = dims;
+      inner[dim] = constant(lb);
+      body(inner);
+      return;
+    }
+    auto forOp =
+        scf::ForOp::create(b, loc, constant(lb), constant(ub), constant(step));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    SmallVector<Value> inner = dims;
+    inner[dim] = forOp.getInductionVar();
+    body(inner);
+  }
+
+  void emitOuter(SmallVector<Value> &dims, size_t level) {
+    if (level == c.outer.size())
+      return emitRowTiles(dims);
+    unsigned d = c.outer[level];
+    loop(dims, d, 0, c.ranges[d], 1,
+         [&](SmallVector<Value> &inner) { emitOuter(inner, level + 1); });
+  }
+
+  void emitRowTiles(SmallVector<Value> &dims) {
+    if (!c.m)
+      return emitColumnTiles(dims, 1);
+    int64_t extent = c.ranges[*c.m];
+    int64_t full = extent / rows * rows;
+    loop(dims, *c.m, 0, full, rows,
+         [&](SmallVector<Value> &inner) { emitColumnTiles(inner, rows); });
+    loop(dims, *c.m, full, extent, extent - full,
+         [&](SmallVector<Value> &inner) {
+           emitColumnTiles(inner, extent - full);
+         });
+  }
+
+  void emitColumnTiles(SmallVector<Value> &dims, int64_t tileRows) {
+    int64_t width = 2 * lanes;
+    int64_t extent = c.ranges[c.n];
+    int64_t full = extent / width * width, rest = extent - full;
+    loop(dims, c.n, 0, full, width, [&](SmallVector<Value> &inner) {
+      emitTile(inner, tileRows, {lanes, lanes});
+    });
+    SmallVector<int64_t> tail;
+    if (rest > lanes)
+      tail = {lanes, rest - lanes};
+    else
+      tail = {rest};
+    loop(dims, c.n, full, extent, rest, [&](SmallVector<Value> &inner) {
+      emitTile(inner, tileRows, tail);
+    });
+  }
+
+  /// The iteration point of row `row`, column vector starting at `column`.
+  SmallVector<Value> at(ArrayRef<Value> dims, int64_t row, int64_t column) {
+    SmallVector<Value> point(dims);
+    if (c.m)
+      point[*c.m] = plus(dims[*c.m], row);
+    point[c.n] = plus(dims[c.n], column);
+    return point;
+  }
+
+  /// `width` consecutive values of B along n from `point`. A strided read
+  /// loads the covering span and keeps every stride-th element.
+  Value loadB(ArrayRef<Value> point, int64_t width) {
+    SmallVector<Value> index = indices(c.bExprs, point);
+    if (c.stride == 1)
+      return vector::LoadOp::create(
+          b, loc, VectorType::get({width}, b.getF32Type()), c.b, index);
+    int64_t span = (width - 1) * c.stride + 1;
+    Value wide = vector::LoadOp::create(
+        b, loc, VectorType::get({span}, b.getF32Type()), c.b, index);
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < width; ++i)
+      mask.push_back(i * c.stride);
+    return vector::ShuffleOp::create(b, loc, wide, wide, mask);
+  }
+
+  void emitTile(SmallVector<Value> &dims, int64_t tileRows,
+                ArrayRef<int64_t> widths) {
+    SmallVector<int64_t> offsets;
+    int64_t offset = 0;
+    for (int64_t w : widths) {
+      offsets.push_back(offset);
+      offset += w;
+    }
+    auto vectorType = [&](int64_t w) {
+      return VectorType::get({w}, b.getF32Type());
+    };
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < tileRows; ++r)
+      for (auto [j, w] : llvm::enumerate(widths))
+        init.push_back(vector::LoadOp::create(
+            b, loc, vectorType(w), c.c,
+            indices(c.cExprs, at(dims, r, offsets[j]))));
+
+    bool bReadsM = c.m && reads(c.bExprs, *c.m);
+    SmallVector<Value> lbs, ubs, steps;
+    for (unsigned d : c.reductions) {
+      lbs.push_back(constant(0));
+      ubs.push_back(constant(c.ranges[d]));
+      steps.push_back(constant(1));
+    }
+    scf::LoopNest nest = scf::buildLoopNest(
+        b, loc, lbs, ubs, steps, init,
+        [&](OpBuilder &, Location, ValueRange ivs, ValueRange accs) {
+          SmallVector<Value> point = dims;
+          for (auto [d, iv] : llvm::zip(c.reductions, ivs))
+            point[d] = iv;
+          SmallVector<Value> shared;
+          if (!bReadsM)
+            for (auto [j, w] : llvm::enumerate(widths))
+              shared.push_back(loadB(at(point, 0, offsets[j]), w));
+          scf::ValueVector next;
+          for (int64_t r = 0; r < tileRows; ++r) {
+            Value a = memref::LoadOp::create(
+                b, loc, c.a, indices(c.aExprs, at(point, r, 0)));
+            llvm::SmallDenseMap<int64_t, Value> splats;
+            for (auto [j, w] : llvm::enumerate(widths)) {
+              Value bv = bReadsM ? loadB(at(point, r, offsets[j]), w)
+                                 : shared[j];
+              Value &splat = splats[w];
+              if (!splat)
+                splat = vector::BroadcastOp::create(b, loc, vectorType(w), a);
+              next.push_back(vector::FMAOp::create(
+                  b, loc, splat, bv, accs[r * widths.size() + j]));
+            }
+          }
+          return next;
+        });
+    for (int64_t r = 0; r < tileRows; ++r)
+      for (auto [j, w] : llvm::enumerate(widths))
+        vector::StoreOp::create(b, loc, nest.results[r * widths.size() + j],
+                                c.c, indices(c.cExprs, at(dims, r, offsets[j])));
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const Contraction &c;
+  int64_t lanes, rows;
+};
+
+struct VectorizeContractionsPass
+    : impl::VectorizeContractionsBase<VectorizeContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (lanes < 1 || rows < 1) {
+      getOperation().emitError("vectorize-contractions: lanes and rows must "
+                               "be positive");
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    for (linalg::GenericOp op : ops) {
+      // Fewer columns than half a vector are better left to scalar loops.
+      FailureOr<Contraction> contraction =
+          matchContraction(op, std::max<int64_t>(2, lanes / 2));
+      if (failed(contraction))
+        continue;
+      OpBuilder builder(op);
+      KernelEmitter(builder, op.getLoc(), *contraction, lanes, rows).emit();
+      op.erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace onnxc

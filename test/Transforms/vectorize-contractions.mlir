@@ -1,0 +1,107 @@
+// RUN: onnx-opt %s -vectorize-contractions="lanes=8 rows=6" -canonicalize -cse -split-input-file | FileCheck %s
+
+// C[m, n] += A[m, k] * B[k, n], M = 8, N = 40, K = 4: one full tile of 6
+// rows and a tile of the 2 remaining rows; per row tile, a loop over 2
+// full 16-column tiles and one 8-column tail. Each tile loads its
+// accumulators once, runs the K loop on them in registers and stores them.
+// CHECK-LABEL: func.func @matmul
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[N0:.*]] = %c0 to %c32 step %c16 {
+// CHECK-NEXT: vector.load %arg2[%c0, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
+// CHECK-NEXT: %[[N1:.*]] = arith.addi %[[N0]], %c8
+// CHECK-COUNT-11: vector.load %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
+// CHECK: %{{.*}}:12 = scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(
+// CHECK-NEXT: %[[B0:.*]] = vector.load %arg1[%[[K]], %[[N0]]] : memref<4x40xf32>, vector<8xf32>
+// CHECK-NEXT: %[[B1:.*]] = vector.load %arg1[%[[K]], %[[N1]]] : memref<4x40xf32>, vector<8xf32>
+// CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%c0, %[[K]]]
+// CHECK-NEXT: %[[S0:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
+// CHECK-NEXT: vector.fma %[[S0]], %[[B0]], %{{.*}} : vector<8xf32>
+// CHECK-NEXT: vector.fma %[[S0]], %[[B1]], %{{.*}} : vector<8xf32>
+// CHECK-NEXT: memref.load %arg0[%c1, %[[K]]]
+// CHECK-COUNT-10: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-12: vector.store %{{.*}}, %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
+// CHECK: }
+// The 8-column tail of the 6-row tile: 6 accumulators.
+// CHECK: vector.load %arg2[%c0, %c32]
+// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// The 2-row tile, rows 6 and 7.
+// CHECK: scf.for %[[M0:.*]] = %c0 to %c32 step %c16
+// CHECK: vector.load %arg2[%c6, %[[M0]]]
+// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: memref.load %arg0[%c7,
+// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>)
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @matmul(%a: memref<8x4xf32>, %b: memref<4x40xf32>, %c: memref<8x40xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x4xf32>, memref<4x40xf32>) outs(%c : memref<8x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A stride-2 convolution, NCHW, one output row of 5 columns: the input is
+// B (it reads the output column ow along its innermost dim, 2 * ow + kw);
+// the weight is A; M is the output channel, which the input does not read.
+// Each B vector loads the covering span of 9 and keeps every other lane.
+// CHECK-LABEL: func.func @strided_conv
+// CHECK: scf.for {{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (vector<5xf32>, vector<5xf32>, vector<5xf32>)
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1 iter_args(
+// CHECK: %[[SPAN:.*]] = vector.load %arg0{{.*}} : memref<1x2x1x11xf32>, vector<9xf32>
+// CHECK: vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8] : vector<9xf32>, vector<9xf32>
+// CHECK-COUNT-3: vector.fma {{.*}} : vector<5xf32>
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#out = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+func.func @strided_conv(%x: memref<1x2x1x11xf32>, %w: memref<3x2x1x3xf32>, %y: memref<1x3x1x5xf32>) {
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x2x1x11xf32>, memref<3x2x1x3xf32>) outs(%y : memref<1x3x1x5xf32>) {
+  ^bb0(%i: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %i, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Left to the scalar loops: B reads N along its outer dim (B[n, k]), and
+// a product with only 3 columns.
+// CHECK-LABEL: func.func @not_contiguous
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+// CHECK-LABEL: func.func @narrow
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @not_contiguous(%a: memref<8x4xf32>, %b: memref<32x4xf32>, %c: memref<8x32xf32>) {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x4xf32>, memref<32x4xf32>) outs(%c : memref<8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @narrow(%a: memref<8x4xf32>, %b: memref<4x3xf32>, %c: memref<8x3xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x4xf32>, memref<4x3xf32>) outs(%c : memref<8x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
