@@ -49,7 +49,7 @@ void buildONNXToLinalgPipeline(OpPassManager &pm) {
 void buildLinalgToLLVMPipeline(OpPassManager &pm,
                                const LinalgToLLVMOptions &options) {
   // Fuse producers into consumers while still on tensors: fewer buffers.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;

@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Contraction.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -108,30 +109,9 @@ struct Contraction {
   SmallVector<unsigned> reductions;
 };
 
-/// True when the body is yield(acc + x * y) on f32 with x, y the inputs.
-bool isMultiplyAccumulate(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
-    return false;
-  auto mul = llvm::dyn_cast<arith::MulFOp>(body.front());
-  auto add = llvm::dyn_cast<arith::AddFOp>(*std::next(body.begin()));
-  auto yield = llvm::dyn_cast<linalg::YieldOp>(body.back());
-  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
-      yield.getOperand(0) != add.getResult())
-    return false;
-  Value x = body.getArgument(0), y = body.getArgument(1),
-        acc = body.getArgument(2);
-  bool mulOk = (mul.getLhs() == x && mul.getRhs() == y) ||
-               (mul.getLhs() == y && mul.getRhs() == x);
-  bool addOk = (add.getLhs() == acc && add.getRhs() == mul.getResult()) ||
-               (add.getRhs() == acc && add.getLhs() == mul.getResult());
-  return mulOk && addOk && acc.getType().isF32();
-}
-
 FailureOr<Contraction> matchContraction(linalg::GenericOp op,
                                         int64_t minColumns) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !isMultiplyAccumulate(op))
+  if (!op.hasPureBufferSemantics() || !isMultiplyAccumulate(op))
     return failure();
   for (Value operand : op->getOperands()) {
     auto type = llvm::dyn_cast<MemRefType>(operand.getType());
@@ -428,4 +408,27 @@ struct VectorizeContractionsPass
 };
 
 } // namespace
+
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0)
+    return false;
+  Block &body = op.getRegion().front();
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto mul = llvm::dyn_cast<arith::MulFOp>(body.front());
+  auto add = llvm::dyn_cast<arith::AddFOp>(*std::next(body.begin()));
+  auto yield = llvm::dyn_cast<linalg::YieldOp>(body.back());
+  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != add.getResult())
+    return false;
+  Value x = body.getArgument(0), y = body.getArgument(1),
+        acc = body.getArgument(2);
+  bool mulOk = (mul.getLhs() == x && mul.getRhs() == y) ||
+               (mul.getLhs() == y && mul.getRhs() == x);
+  bool addOk = (add.getLhs() == acc && add.getRhs() == mul.getResult()) ||
+               (add.getRhs() == acc && add.getLhs() == mul.getResult());
+  return mulOk && addOk && acc.getType().isF32();
+}
+
 } // namespace onnxc

@@ -60,6 +60,22 @@ def ReorderContractionLoops
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def FuseElementwise : Pass<"fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops on tensors, keeping "
+                "contractions intact";
+  let description = [{
+    Upstream's `linalg-fuse-elementwise-ops` (producer-consumer fusion of
+    elementwise generics, reshape folding by expansion, fill and constant
+    folding), except that an elementwise producer is never fused into a
+    multiply-accumulate contraction (MatMul, Gemm, Conv): there it would be
+    recomputed for every output column, and the contraction could no
+    longer become a `vectorize-contractions` micro-kernel.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def VectorizeContractions
     : Pass<"vectorize-contractions", "mlir::func::FuncOp"> {
   let summary = "Register-tiled vector FMA loops for f32 contractions";

@@ -10,6 +10,8 @@
 
 #include <limits>
 
+#include <cstring>
+
 using namespace mlir;
 
 namespace onnxc {
@@ -57,13 +59,53 @@ FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
 
 ElementsAttr constantAttr(Value value) {
   Operation *def = value ? value.getDefiningOp() : nullptr;
-  while (auto cast = llvm::dyn_cast_or_null<UnrealizedConversionCastOp>(def))
-    def = cast.getInputs().front().getDefiningOp();
+  // PyTorch exports every use of a shared or cloned weight after the first
+  // through an Identity node.
+  while (llvm::isa_and_nonnull<UnrealizedConversionCastOp, ONNXIdentityOp>(def))
+    def = def->getOperand(0).getDefiningOp();
   if (auto constant = llvm::dyn_cast_or_null<ONNXConstantOp>(def))
     return llvm::dyn_cast_or_null<ElementsAttr>(constant.getValueAttr());
   if (auto constant = llvm::dyn_cast_or_null<arith::ConstantOp>(def))
     return llvm::dyn_cast<ElementsAttr>(constant.getValue());
   return nullptr;
+}
+
+DenseElementsAttr permuteConstant(DenseElementsAttr attr,
+                                  ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> perm) {
+  Type element = attr.getElementType();
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8)
+    return {};
+  SmallVector<int64_t> permuted;
+  for (int64_t d : perm)
+    permuted.push_back(shape[d]);
+  auto type = RankedTensorType::get(permuted, element);
+  if (attr.isSplat())
+    return DenseElementsAttr::get(type, attr.getSplatValue<Attribute>());
+  int64_t rank = shape.size();
+  // Strides of the source, in elements, taken in the result's dim order.
+  SmallVector<int64_t> strides(rank, 1), sourceStrides(rank);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  for (int64_t d = 0; d < rank; ++d)
+    sourceStrides[d] = strides[perm[d]];
+  size_t bytes = element.getIntOrFloatBitWidth() / 8;
+  ArrayRef<char> raw = attr.getRawData();
+  std::vector<char> result(raw.size());
+  SmallVector<int64_t> index(rank, 0);
+  int64_t source = 0;
+  for (size_t i = 0, e = type.getNumElements(); i < e; ++i) {
+    std::memcpy(&result[i * bytes], &raw[source * bytes], bytes);
+    // Step the result's index like an odometer, tracking the source offset.
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      source += sourceStrides[d];
+      if (++index[d] < permuted[d])
+        break;
+      source -= sourceStrides[d] * permuted[d];
+      index[d] = 0;
+    }
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, result);
 }
 
 FailureOr<SmallVector<int64_t>> getConstantInts(Value value) {

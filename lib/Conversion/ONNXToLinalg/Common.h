@@ -42,8 +42,16 @@ bool isUnsignedInt(mlir::Type elementType);
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
 /// The constant attribute behind an original ONNX value (onnx.Constant or
-/// arith.constant, through conversion casts), or null.
+/// arith.constant, through conversion casts and Identity nodes), or null.
 mlir::ElementsAttr constantAttr(mlir::Value value);
+
+/// The elements of `attr` viewed with shape `shape` (the same number of
+/// elements), transposed by `perm`: result dim i is dim perm[i] of `shape`.
+/// Computed at compile time, so that weights are stored in the layout their
+/// consumer reads fastest. Null for non-dense or bit-packed (i1) constants.
+mlir::DenseElementsAttr permuteConstant(mlir::DenseElementsAttr attr,
+                                        llvm::ArrayRef<int64_t> shape,
+                                        llvm::ArrayRef<int64_t> perm);
 
 /// The integer contents of a constant operand (onnx.Constant or
 /// arith.constant), looked up on the original, unconverted value.

@@ -49,7 +49,25 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value padded, Value weight,
       spec.transposed ? SmallVector<int64_t>{groups, cg, mg}
                       : SmallVector<int64_t>{groups, mg, cg};
   llvm::append_range(wShape, kernel);
-  Value groupedWeight = reshapeTensor(b, loc, weight, weightType.clone(wShape));
+  // A constant weight is stored output-channel innermost, [g, c, k..., m]:
+  // then consecutive output channels are consecutive in memory, and a
+  // micro-kernel can vectorize along them (vectorize-contractions picks
+  // them when the output rows are too short for full vectors).
+  DenseElementsAttr constantWeight;
+  Value groupedWeight;
+  bool channelsLast = false;
+  if (!spec.transposed && mg > 1 && matchPattern(weight, m_Constant(&constantWeight))) {
+    SmallVector<int64_t> perm{0, 2};
+    for (int64_t i = 0; i < spatial; ++i)
+      perm.push_back(3 + i);
+    perm.push_back(1);
+    if (DenseElementsAttr packed = permuteConstant(constantWeight, wShape, perm)) {
+      groupedWeight = arith::ConstantOp::create(b, loc, packed);
+      channelsLast = true;
+    }
+  }
+  if (!groupedWeight)
+    groupedWeight = reshapeTensor(b, loc, weight, weightType.clone(wShape));
   SmallVector<int64_t> outShape{resultType.getDimSize(0), groups, mg};
   llvm::append_range(outShape, resultType.getShape().drop_front(2));
   auto outType = resultType.clone(outShape);
@@ -80,8 +98,11 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value padded, Value weight,
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> inExprs{d(0), d(1), d(cDim)};
   SmallVector<AffineExpr> wExprs =
-      spec.transposed ? SmallVector<AffineExpr>{d(1), d(cDim), d(2)}
-                      : SmallVector<AffineExpr>{d(1), d(2), d(cDim)};
+      spec.transposed || channelsLast
+          ? SmallVector<AffineExpr>{d(1), d(cDim)}
+          : SmallVector<AffineExpr>{d(1), d(2), d(cDim)};
+  if (spec.transposed)
+    wExprs.push_back(d(2));
   SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)}, kernelExprs;
   for (int64_t i = 0; i < spatial; ++i) {
     inExprs.push_back(d(firstOut + i) * spec.strides[i] + spec.offsets[i] +
@@ -93,6 +114,8 @@ Value buildGroupedConv(OpBuilder &b, Location loc, Value padded, Value weight,
     outExprs.push_back(d(firstOut + i));
     kernelExprs.push_back(d(firstKernel + i));
   }
+  if (channelsLast)
+    wExprs.push_back(d(2));
   SmallVector<Value> inputs{groupedInput, groupedWeight};
   SmallVector<AffineMap> maps{AffineMap::get(numDims, 0, inExprs, ctx),
                               AffineMap::get(numDims, 0, wExprs, ctx)};

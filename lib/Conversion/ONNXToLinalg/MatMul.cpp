@@ -8,8 +8,6 @@
 
 #include "Common.h"
 
-#include <cstring>
-
 using namespace mlir;
 
 namespace onnxc {
@@ -70,21 +68,10 @@ Value transposedConstant(OpBuilder &b, Location loc, Value value) {
   if (!dense || dense.getType().getRank() != 2 ||
       !llvm::isa<FloatType>(dense.getElementType()))
     return {};
-  ArrayRef<int64_t> shape = dense.getType().getShape();
-  auto type = RankedTensorType::get({shape[1], shape[0]},
-                                    dense.getElementType());
-  if (dense.isSplat())
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, dense.getSplatValue<Attribute>()));
-  ArrayRef<char> raw = dense.getRawData();
-  size_t bytes = dense.getElementType().getIntOrFloatBitWidth() / 8;
-  std::vector<char> transposed(raw.size());
-  for (int64_t r = 0; r < shape[0]; ++r)
-    for (int64_t c = 0; c < shape[1]; ++c)
-      std::memcpy(&transposed[(c * shape[0] + r) * bytes],
-                  &raw[(r * shape[1] + c) * bytes], bytes);
-  return arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::getFromRawBuffer(type, transposed));
+  DenseElementsAttr transposed =
+      permuteConstant(dense, dense.getType().getShape(), {1, 0});
+  return transposed ? Value(arith::ConstantOp::create(b, loc, transposed))
+                    : Value();
 }
 
 } // namespace
