@@ -95,6 +95,13 @@ bool hasUnitInnerStride(MemRefType type) {
   return strides.empty() || strides.back() == 1;
 }
 
+/// True when `value` is (a view of) a constant global: a weight.
+bool isWeight(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value.getDefiningOp<memref::GetGlobalOp>() != nullptr;
+}
+
 /// How a generic maps onto the micro-kernel.
 struct Contraction {
   Value a, b, c;
@@ -104,13 +111,20 @@ struct Contraction {
   std::optional<unsigned> m;
   /// B's step along its innermost dim for one step of n.
   int64_t stride;
+  /// Whether n is the output's innermost dim (else accumulators are
+  /// gathered from and scattered to C, once per tile).
+  bool contiguousC;
   /// The parallel dims other than m and n, outermost first.
   SmallVector<unsigned> outer;
   SmallVector<unsigned> reductions;
 };
 
-FailureOr<Contraction> matchContraction(linalg::GenericOp op,
-                                        int64_t minColumns) {
+/// The fraction of vector lanes that `extent` columns fill.
+double laneUse(int64_t extent, int64_t lanes) {
+  return double(extent) / double(llvm::divideCeil(extent, lanes) * lanes);
+}
+
+FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
   if (!op.hasPureBufferSemantics() || !isMultiplyAccumulate(op))
     return failure();
   for (Value operand : op->getOperands()) {
@@ -126,57 +140,80 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op,
   // The output reads each parallel dim once, and no reduction dim.
   AffineMap outMap = op.getIndexingMapsArray()[2];
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  llvm::SmallDenseSet<unsigned> outDims;
+  SmallVector<unsigned> outDims;
   for (AffineExpr expr : outMap.getResults()) {
     auto dim = llvm::dyn_cast<AffineDimExpr>(expr);
-    if (!dim || !outDims.insert(dim.getPosition()).second)
+    if (!dim || llvm::is_contained(outDims, dim.getPosition()))
       return failure();
+    outDims.push_back(dim.getPosition());
   }
   for (auto [d, type] : llvm::enumerate(iterators)) {
     bool parallel = type == utils::IteratorType::parallel;
-    if (parallel != outDims.contains(d))
+    if (parallel != llvm::is_contained(outDims, d))
       return failure();
     if (!parallel)
       c.reductions.push_back(d);
   }
-  if (c.reductions.empty() || outMap.getNumResults() == 0)
-    return failure();
-  c.n = llvm::cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
-  if (c.ranges[c.n] < minColumns)
-    return failure();
-
   auto lhs = linearize(op.getIndexingMapsArray()[0]);
   auto rhs = linearize(op.getIndexingMapsArray()[1]);
   auto out = linearize(outMap);
-  if (!lhs || !rhs || !out || lhs->empty() || rhs->empty())
+  if (c.reductions.empty() || outDims.empty() || !lhs || !rhs || !out ||
+      lhs->empty() || rhs->empty())
     return failure();
-  Value x = op.getDpsInputs()[0], y = op.getDpsInputs()[1];
-  // B reads n along its innermost dim only; A does not read n.
-  auto readsAlongInner = [&](ArrayRef<LinearExpr> exprs) {
-    return exprs.back().coeffs[c.n] > 0 &&
-           !reads(exprs.drop_back(), c.n);
-  };
-  if (readsAlongInner(*rhs) && !reads(*lhs, c.n)) {
-    c.a = x, c.b = y, c.aExprs = *lhs, c.bExprs = *rhs;
-  } else if (readsAlongInner(*lhs) && !reads(*rhs, c.n)) {
-    c.a = y, c.b = x, c.aExprs = *rhs, c.bExprs = *lhs;
-  } else {
-    return failure();
-  }
-  c.c = op.getDpsInits()[0];
   c.cExprs = *out;
-  c.stride = c.bExprs.back().coeffs[c.n];
-  if (!hasUnitInnerStride(llvm::cast<MemRefType>(c.b.getType())) ||
-      !hasUnitInnerStride(llvm::cast<MemRefType>(c.c.getType())))
+  c.c = op.getDpsInits()[0];
+  Value x = op.getDpsInputs()[0], y = op.getDpsInputs()[1];
+  bool bContiguous = true;
+  for (Value input : {x, y})
+    bContiguous &= hasUnitInnerStride(llvm::cast<MemRefType>(input.getType()));
+
+  // N: an output dim that one input (B) reads along its innermost dim
+  // only, and the other (A) does not read. The output's innermost dim is
+  // preferred (C is then loaded and stored as vectors) unless another
+  // fills more vector lanes: a convolution's 7-wide output rows, say,
+  // against its 512 output channels.
+  auto readsAlongInner = [](ArrayRef<LinearExpr> exprs, unsigned d) {
+    return exprs.back().coeffs[d] > 0 && !reads(exprs.drop_back(), d);
+  };
+  std::optional<unsigned> best;
+  bool bestLhsIsB = false;
+  for (unsigned d : llvm::reverse(outDims)) {
+    // Fewer columns than half a vector are better left to scalar loops.
+    if (c.ranges[d] < std::max<int64_t>(2, lanes / 2))
+      continue;
+    bool lhsIsB;
+    if (readsAlongInner(*rhs, d) && !reads(*lhs, d))
+      lhsIsB = false;
+    else if (readsAlongInner(*lhs, d) && !reads(*rhs, d))
+      lhsIsB = true;
+    else
+      continue;
+    if (!hasUnitInnerStride(llvm::cast<MemRefType>((lhsIsB ? x : y).getType())))
+      continue;
+    if (d == outDims.back() &&
+        !hasUnitInnerStride(llvm::cast<MemRefType>(c.c.getType())))
+      continue;
+    if (!best || laneUse(c.ranges[d], lanes) > laneUse(c.ranges[*best], lanes)) {
+      best = d;
+      bestLhsIsB = lhsIsB;
+    }
+  }
+  (void)bContiguous;
+  if (!best)
     return failure();
+  c.n = *best;
+  c.contiguousC = c.n == outDims.back();
+  if (bestLhsIsB)
+    c.a = y, c.b = x, c.aExprs = *rhs, c.bExprs = *lhs;
+  else
+    c.a = x, c.b = y, c.aExprs = *lhs, c.bExprs = *rhs;
+  c.stride = c.bExprs.back().coeffs[c.n];
 
   // M: innermost output dim that A reads, preferably one B does not read.
   SmallVector<unsigned> candidates;
-  for (AffineExpr expr : llvm::reverse(outMap.getResults().drop_back())) {
-    unsigned d = llvm::cast<AffineDimExpr>(expr).getPosition();
-    if (c.ranges[d] > 1 && reads(c.aExprs, d))
+  for (unsigned d : llvm::reverse(outDims))
+    if (d != c.n && c.ranges[d] > 1 && reads(c.aExprs, d))
       candidates.push_back(d);
-  }
   for (unsigned d : candidates)
     if (!reads(c.bExprs, d)) {
       c.m = d;
@@ -184,11 +221,9 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op,
     }
   if (!c.m && !candidates.empty())
     c.m = candidates.front();
-  for (AffineExpr expr : outMap.getResults().drop_back()) {
-    unsigned d = llvm::cast<AffineDimExpr>(expr).getPosition();
-    if (d != c.m)
+  for (unsigned d : outDims)
+    if (d != c.m && d != c.n)
       c.outer.push_back(d);
-  }
   return c;
 }
 
@@ -200,11 +235,39 @@ public:
       : b(b), loc(loc), c(c), lanes(lanes), rows(rows) {}
 
   void emit() {
+    // The loop over the tiles of the dim that only a weight reads goes
+    // outermost, so that the weight's slice for one tile stays in cache
+    // while every other output point is swept (the weight is read once).
+    SmallVector<Level> levels;
+    bool columnsFirst = isWeight(c.b);
+    bool rowsFirst = !columnsFirst && c.m && isWeight(c.a) &&
+                     !reads(c.bExprs, *c.m);
+    if (columnsFirst)
+      levels.push_back({Level::Columns, 0});
+    if (rowsFirst)
+      levels.push_back({Level::Rows, 0});
+    for (unsigned d : c.outer)
+      levels.push_back({Level::Outer, d});
+    if (!rowsFirst)
+      levels.push_back({Level::Rows, 0});
+    if (!columnsFirst)
+      levels.push_back({Level::Columns, 0});
     SmallVector<Value> dims(c.ranges.size(), constant(0));
-    emitOuter(dims, 0);
+    emitLevels(dims, levels, Tile{1, {}});
   }
 
 private:
+  /// One loop of the nest around the tiles.
+  struct Level {
+    enum Kind { Outer, Rows, Columns } kind;
+    unsigned dim;
+  };
+  /// The shape of the tiles a loop nest computes.
+  struct Tile {
+    int64_t rows;
+    SmallVector<int64_t> widths;
+  };
+
   Value constant(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
   }
@@ -255,42 +318,40 @@ private:
     body(inner);
   }
 
-  void emitOuter(SmallVector<Value> &dims, size_t level) {
-    if (level == c.outer.size())
-      return emitRowTiles(dims);
-    unsigned d = c.outer[level];
-    loop(dims, d, 0, c.ranges[d], 1,
-         [&](SmallVector<Value> &inner) { emitOuter(inner, level + 1); });
-  }
-
-  void emitRowTiles(SmallVector<Value> &dims) {
-    if (!c.m)
-      return emitColumnTiles(dims, 1);
-    int64_t extent = c.ranges[*c.m];
-    int64_t full = extent / rows * rows;
-    loop(dims, *c.m, 0, full, rows,
-         [&](SmallVector<Value> &inner) { emitColumnTiles(inner, rows); });
-    loop(dims, *c.m, full, extent, extent - full,
-         [&](SmallVector<Value> &inner) {
-           emitColumnTiles(inner, extent - full);
-         });
-  }
-
-  void emitColumnTiles(SmallVector<Value> &dims, int64_t tileRows) {
+  void emitLevels(SmallVector<Value> &dims, ArrayRef<Level> levels,
+                  const Tile &tile) {
+    if (levels.empty())
+      return emitTile(dims, tile.rows, tile.widths);
+    Level level = levels.front();
+    auto inner = [&](Tile t) {
+      return [this, levels, t](SmallVector<Value> &point) {
+        emitLevels(point, levels.drop_front(), t);
+      };
+    };
+    if (level.kind == Level::Outer) {
+      loop(dims, level.dim, 0, c.ranges[level.dim], 1, inner(tile));
+      return;
+    }
+    if (level.kind == Level::Rows) {
+      if (!c.m)
+        return emitLevels(dims, levels.drop_front(), Tile{1, tile.widths});
+      int64_t extent = c.ranges[*c.m];
+      int64_t full = extent / rows * rows;
+      loop(dims, *c.m, 0, full, rows, inner(Tile{rows, tile.widths}));
+      loop(dims, *c.m, full, extent, extent - full,
+           inner(Tile{extent - full, tile.widths}));
+      return;
+    }
     int64_t width = 2 * lanes;
     int64_t extent = c.ranges[c.n];
     int64_t full = extent / width * width, rest = extent - full;
-    loop(dims, c.n, 0, full, width, [&](SmallVector<Value> &inner) {
-      emitTile(inner, tileRows, {lanes, lanes});
-    });
+    loop(dims, c.n, 0, full, width, inner(Tile{tile.rows, {lanes, lanes}}));
     SmallVector<int64_t> tail;
     if (rest > lanes)
       tail = {lanes, rest - lanes};
     else
       tail = {rest};
-    loop(dims, c.n, full, extent, rest, [&](SmallVector<Value> &inner) {
-      emitTile(inner, tileRows, tail);
-    });
+    loop(dims, c.n, full, extent, rest, inner(Tile{tile.rows, tail}));
   }
 
   /// The iteration point of row `row`, column vector starting at `column`.
@@ -318,6 +379,37 @@ private:
     return vector::ShuffleOp::create(b, loc, wide, wide, mask);
   }
 
+  /// The accumulators of `width` columns from `point`: a vector load when
+  /// the columns are contiguous in C, else one scalar load per column.
+  Value loadC(ArrayRef<Value> point, int64_t width) {
+    auto type = VectorType::get({width}, b.getF32Type());
+    if (c.contiguousC)
+      return vector::LoadOp::create(b, loc, type, c.c,
+                                    indices(c.cExprs, point));
+    SmallVector<Value> elements;
+    SmallVector<Value> column(point);
+    for (int64_t i = 0; i < width; ++i) {
+      column[c.n] = plus(point[c.n], i);
+      elements.push_back(
+          memref::LoadOp::create(b, loc, c.c, indices(c.cExprs, column)));
+    }
+    return vector::FromElementsOp::create(b, loc, type, elements);
+  }
+
+  void storeC(Value value, ArrayRef<Value> point) {
+    if (c.contiguousC) {
+      vector::StoreOp::create(b, loc, value, c.c, indices(c.cExprs, point));
+      return;
+    }
+    SmallVector<Value> column(point);
+    int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
+    for (int64_t i = 0; i < width; ++i) {
+      column[c.n] = plus(point[c.n], i);
+      Value element = vector::ExtractOp::create(b, loc, value, i);
+      memref::StoreOp::create(b, loc, element, c.c, indices(c.cExprs, column));
+    }
+  }
+
   void emitTile(SmallVector<Value> &dims, int64_t tileRows,
                 ArrayRef<int64_t> widths) {
     SmallVector<int64_t> offsets;
@@ -332,9 +424,7 @@ private:
     SmallVector<Value> init;
     for (int64_t r = 0; r < tileRows; ++r)
       for (auto [j, w] : llvm::enumerate(widths))
-        init.push_back(vector::LoadOp::create(
-            b, loc, vectorType(w), c.c,
-            indices(c.cExprs, at(dims, r, offsets[j]))));
+        init.push_back(loadC(at(dims, r, offsets[j]), w));
 
     bool bReadsM = c.m && reads(c.bExprs, *c.m);
     SmallVector<Value> lbs, ubs, steps;
@@ -372,8 +462,7 @@ private:
         });
     for (int64_t r = 0; r < tileRows; ++r)
       for (auto [j, w] : llvm::enumerate(widths))
-        vector::StoreOp::create(b, loc, nest.results[r * widths.size() + j],
-                                c.c, indices(c.cExprs, at(dims, r, offsets[j])));
+        storeC(nest.results[r * widths.size() + j], at(dims, r, offsets[j]));
   }
 
   OpBuilder &b;
@@ -395,9 +484,7 @@ struct VectorizeContractionsPass
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     for (linalg::GenericOp op : ops) {
-      // Fewer columns than half a vector are better left to scalar loops.
-      FailureOr<Contraction> contraction =
-          matchContraction(op, std::max<int64_t>(2, lanes / 2));
+      FailureOr<Contraction> contraction = matchContraction(op, lanes);
       if (failed(contraction))
         continue;
       OpBuilder builder(op);

@@ -10,6 +10,8 @@
 
 #include "Window.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 
 namespace onnxc {
