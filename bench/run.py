@@ -11,9 +11,11 @@ several calls, and the table gives the median sample. Outputs are checked
 to agree (1e-3 relative error) before anything is timed. Also times a GEMM
 micro-benchmark (MatMul 512x512x512 and 1x784 by 784x512) in GFLOP/s.
 
-The compiled object runs on one thread (the runtime's thread pool is not
-written yet); ORT is timed at each --threads count. Ratios are ORT time /
-our time: above 1 means the compiled object is faster.
+Both are timed at each --threads count: the compiled object through the
+runtime's thread pool (runtime/threads.c, linked into the driver), ORT with
+intra-op threads. Ratios are ORT time / our time at the same thread count:
+above 1 means the compiled object is faster. GFLOP/s are at the first
+thread count.
 """
 
 import argparse
@@ -82,9 +84,10 @@ def export(name, path):
     return None
 
 
-def time_compiled(exe, in_files, out_files, repeat):
-    p = subprocess.run([exe, "-repeat", str(repeat)] + in_files + ["--"] +
-                       out_files, capture_output=True, text=True, timeout=3600)
+def time_compiled(exe, in_files, out_files, repeat, threads=1):
+    p = subprocess.run([exe, "-threads", str(threads), "-repeat", str(repeat)] +
+                       in_files + ["--"] + out_files, capture_output=True,
+                       text=True, timeout=3600)
     match = re.search(r"time_ms: ([0-9.eE+-]+)", p.stderr)
     if p.returncode != 0 or not match:
         raise RuntimeError("driver failed: " + p.stderr[-300:])
@@ -98,13 +101,18 @@ def bench_model(name, workdir, samples, threads):
     compiled = E.compile_model(path, os.path.join(workdir, name), name="model",
                                extra_args=["-O3"], timeout=3600)
     compile_s = time.time() - start
-    exe = E.build_driver(compiled, cc="cc")
+    # The object calls onnxc_parallel_for; the runtime's thread pool makes
+    # it parallel, at the thread count the driver's -threads sets.
+    exe = E.build_driver(compiled, cc="cc", threads=True)
     inputs = list(E.random_inputs(path, seed=0).values())
     _, output_specs = E.model_io(path)
-    ours = E.run_driver(exe, inputs, output_specs, os.path.dirname(exe),
-                        timeout=3600)
     reference = E.run_ort(path, inputs)
-    error = max(E.relative_error(a, b) for a, b in zip(ours, reference))
+    error = 0.0
+    for t in threads:
+        ours = E.run_driver(exe, inputs, output_specs, os.path.dirname(exe),
+                            timeout=3600, extra_args=["-threads", str(t)])
+        error = max([error] + [E.relative_error(a, b)
+                               for a, b in zip(ours, reference)])
     if error > 1e-3:
         raise RuntimeError("outputs disagree with ORT (relative error %.2g)" % error)
 
@@ -115,15 +123,16 @@ def bench_model(name, workdir, samples, threads):
     # Calls per sample: about 0.5 s of the compiled object's time.
     single = time_compiled(exe, in_files, out_files, 1)
     repeat = max(1, min(200, int(0.5 / max(single / 1e3, 1e-6))))
-    ours_ms, ort_ms = [], {t: [] for t in threads}
+    ours_ms = {t: [] for t in threads}
+    ort_ms = {t: [] for t in threads}
     for _ in range(samples):
-        ours_ms.append(time_compiled(exe, in_files, out_files, repeat))
         for t in threads:
+            ours_ms[t].append(time_compiled(exe, in_files, out_files, repeat, t))
             ort_repeat = max(repeat, 5)
             ort_ms[t].extend(E.run_ort_timed(path, inputs, threads=t,
                                              samples=1, repeat=ort_repeat)[1])
     row = {"model": name, "compile_s": compile_s, "error": error,
-           "ours": statistics.median(ours_ms),
+           "ours": {t: statistics.median(v) for t, v in ours_ms.items()},
            "ort": {t: statistics.median(v) for t, v in ort_ms.items()},
            "flops": flops}
     return row
@@ -148,24 +157,26 @@ def main():
                 print("%s: FAILED: %s" % (name, e), flush=True)
                 continue
             r = rows[-1]
-            print("%s: ours %.3f ms, ORT %s (compile %.1f s, rel. error %.1e)"
-                  % (name, r["ours"], ", ".join("%dT %.3f ms" % (t, v)
-                                               for t, v in r["ort"].items()),
-                     r["compile_s"], r["error"]), flush=True)
+            print("%s: %s (compile %.1f s, rel. error %.1e)" % (
+                name, ", ".join("%dT ours %.3f ms ORT %.3f ms" % (
+                    t, r["ours"][t], r["ort"][t]) for t in threads),
+                r["compile_s"], r["error"]), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    header = "| model | onnx-compile 1T ms | " + " | ".join(
-        "ORT %dT ms | ratio %dT" % (t, t) for t in threads) + " | compile s |"
+    header = "| model | " + " | ".join(
+        "ours %dT ms | ORT %dT ms | ratio %dT" % (t, t, t)
+        for t in threads) + " | compile s |"
     print()
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for r in rows:
-        cells = ["%.3f | %.2f" % (r["ort"][t], r["ort"][t] / r["ours"])
+        cells = ["%.3f | %.3f | %.2f" % (r["ours"][t], r["ort"][t],
+                                         r["ort"][t] / r["ours"][t])
                  for t in threads]
-        print("| %s | %.3f | %s | %.1f |" % (r["model"], r["ours"],
-                                            " | ".join(cells), r["compile_s"]))
+        print("| %s | %s | %.1f |" % (r["model"], " | ".join(cells),
+                                      r["compile_s"]))
     gemms = [r for r in rows if r["flops"]]
     if gemms:
         print()
@@ -179,7 +190,7 @@ def main():
             if "avx512f" in cpu_flags():
                 peaks.append(("AVX-512", 64.0 * ghz))
         for r in gemms:
-            gflops = r["flops"] / (r["ours"] / 1e3) / 1e9
+            gflops = r["flops"] / (r["ours"][threads[0]] / 1e3) / 1e9
             ort = r["flops"] / (r["ort"][threads[0]] / 1e3) / 1e9
             print("%s: onnx-compile %.2f GFLOP/s, ORT %.2f GFLOP/s%s" % (
                 r["model"], gflops, ort, "".join(

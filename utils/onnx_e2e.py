@@ -43,6 +43,7 @@ except ImportError:  # pragma: no cover
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRIVER_C = os.path.join(REPO_ROOT, "test", "e2e", "driver.c")
+RUNTIME_C = os.path.join(REPO_ROOT, "runtime", "threads.c")
 ORT_DIR = os.path.join(REPO_ROOT, "utils", "ort")
 ORT_RUN_JS = os.path.join(ORT_DIR, "run.js")
 
@@ -373,13 +374,20 @@ def compile_model(model_path: str, workdir: str, name: str = "model",
 
 
 def build_driver(compiled: Compiled, workdir: Optional[str] = None,
-                 cc: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT) -> str:
-    """cc -O1 -DONNXC_NAME=NAME -include NAME.h driver.c NAME.o -lm -o run."""
+                 cc: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT,
+                 threads: bool = False) -> str:
+    """cc -O1 -DONNXC_NAME=NAME -include NAME.h driver.c NAME.o -lm -o run.
+
+    With `threads`, also links the runtime's thread pool (runtime/threads.c
+    -lpthread), so that the driver's -threads N option works."""
     workdir = workdir or os.path.dirname(compiled.obj)
-    exe = os.path.join(workdir, compiled.name + "_run")
+    exe = os.path.join(workdir, compiled.name + ("_run_mt" if threads else "_run"))
     cc = cc or os.environ.get("CC", "cc")
     cmd = [cc, "-O1", "-DONNXC_NAME=" + compiled.name, "-include",
-           compiled.header, DRIVER_C, compiled.obj, "-lm", "-o", exe]
+           compiled.header, DRIVER_C, compiled.obj]
+    if threads:
+        cmd += [RUNTIME_C, "-lpthread"]
+    cmd += ["-lm", "-o", exe]
     try:
         p = _run(cmd, timeout)
     except subprocess.TimeoutExpired:
@@ -428,8 +436,11 @@ def driver_info(exe: str, timeout: float = DEFAULT_TIMEOUT) -> DriverInfo:
 def run_driver(exe: str, inputs: Sequence[np.ndarray],
                output_specs: Sequence[TensorSpec], workdir: str,
                info: Optional[DriverInfo] = None,
-               timeout: float = DEFAULT_TIMEOUT, tag: str = "") -> List[np.ndarray]:
+               timeout: float = DEFAULT_TIMEOUT, tag: str = "",
+               extra_args: Sequence[str] = ()) -> List[np.ndarray]:
     """Write inputs as .bin, run the driver, read outputs.
+
+    `extra_args` go before the files (e.g. ["-threads", "2"]).
 
     Output dtype comes from the model's graph outputs; the shape comes from the
     graph when static, else from the header (driver -info).
@@ -458,7 +469,7 @@ def run_driver(exe: str, inputs: Sequence[np.ndarray],
         out_files.append(os.path.join(workdir, "%sout%d.bin" % (tag, i)))
         if os.path.exists(out_files[-1]):
             os.unlink(out_files[-1])
-    cmd = [exe] + in_files + ["--"] + out_files
+    cmd = [exe] + list(extra_args) + in_files + ["--"] + out_files
     try:
         p = _run(cmd, timeout)
     except subprocess.TimeoutExpired:

@@ -76,7 +76,8 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     VectorizeContractionsOptions vectorize;
     vectorize.lanes = options.vectorLanes;
     vectorize.rows = options.tileRows;
-    pm.addNestedPass<func::FuncOp>(createVectorizeContractions(vectorize));
+    vectorize.parallel = options.parallel;
+    pm.addPass(createVectorizeContractions(vectorize));
   }
   pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -24,6 +24,7 @@
 #include "Contraction.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -37,6 +38,9 @@ using namespace mlir;
 
 namespace onnxc {
 namespace {
+
+/// The hook the object calls for a parallel loop (runtime/onnxc_runtime.h).
+constexpr llvm::StringLiteral kParallelForName = "onnxc_parallel_for";
 
 /// An affine expression of the form sum(coeffs[d] * d) + constant.
 struct LinearExpr {
@@ -234,7 +238,42 @@ public:
                 int64_t lanes, int64_t rows)
       : b(b), loc(loc), c(c), lanes(lanes), rows(rows) {}
 
-  void emit() {
+  /// Emits the loop nest in place, or, when `parallel` names the hook and
+  /// the outermost loop has several iterations, outlines its body into a
+  /// function `kernelName` and calls the hook with it.
+  void emit(func::FuncOp parallelFor = {}, StringRef kernelName = {}) {
+    SmallVector<Level> levels = loopOrder();
+    int64_t count = iterations(levels.front());
+    if (!parallelFor || count < 2) {
+      SmallVector<Value> dims(c.ranges.size(), constant(0));
+      emitLevels(dims, levels, Tile{1, {}});
+      return;
+    }
+    func::FuncOp kernel = outline(levels, kernelName, parallelFor);
+    auto base = [&](Value buffer) -> Value {
+      return memref::ExtractStridedMetadataOp::create(b, loc, buffer)
+          .getBaseBuffer();
+    };
+    Value body = func::ConstantOp::create(b, loc, kernel.getFunctionType(),
+                                          SymbolRefAttr::get(kernel));
+    func::CallOp::create(b, loc, parallelFor,
+                         ValueRange{body, base(c.a), base(c.b), base(c.c),
+                                    constant(count)});
+  }
+
+private:
+  /// One loop of the nest around the tiles.
+  struct Level {
+    enum Kind { Outer, Rows, Columns } kind;
+    unsigned dim;
+  };
+  /// The shape of the tiles a loop nest computes.
+  struct Tile {
+    int64_t rows;
+    SmallVector<int64_t> widths;
+  };
+
+  SmallVector<Level> loopOrder() {
     // The loop over the tiles of the dim that only a weight reads goes
     // outermost, so that the weight's slice for one tile stays in cache
     // while every other output point is swept (the weight is read once).
@@ -252,21 +291,119 @@ public:
       levels.push_back({Level::Rows, 0});
     if (!columnsFirst)
       levels.push_back({Level::Columns, 0});
-    SmallVector<Value> dims(c.ranges.size(), constant(0));
-    emitLevels(dims, levels, Tile{1, {}});
+    return levels;
   }
 
-private:
-  /// One loop of the nest around the tiles.
-  struct Level {
-    enum Kind { Outer, Rows, Columns } kind;
-    unsigned dim;
-  };
-  /// The shape of the tiles a loop nest computes.
-  struct Tile {
-    int64_t rows;
-    SmallVector<int64_t> widths;
-  };
+  /// The extent and tile size of a tiling level.
+  std::pair<int64_t, int64_t> extentAndStep(Level level) {
+    if (level.kind == Level::Outer)
+      return {c.ranges[level.dim], 1};
+    if (level.kind == Level::Rows)
+      return {c.m ? c.ranges[*c.m] : 1, rows};
+    return {c.ranges[c.n], 2 * lanes};
+  }
+
+  /// The number of iterations of a level: full tiles and one partial tile.
+  int64_t iterations(Level level) {
+    auto [extent, step] = extentAndStep(level);
+    return llvm::divideCeil(extent, step);
+  }
+
+  /// The tile shape inside the level's tile that starts at `start`.
+  Tile innerTile(Level level, const Tile &tile, int64_t start) {
+    auto [extent, step] = extentAndStep(level);
+    int64_t size = std::min(step, extent - start);
+    if (level.kind == Level::Rows)
+      return Tile{c.m ? size : 1, tile.widths};
+    if (level.kind == Level::Outer)
+      return tile;
+    if (size == 2 * lanes)
+      return Tile{tile.rows, {lanes, lanes}};
+    if (size > lanes)
+      return Tile{tile.rows, {lanes, size - lanes}};
+    return Tile{tile.rows, {size}};
+  }
+
+  /// The dim a level iterates over, if any.
+  std::optional<unsigned> levelDim(Level level) {
+    if (level.kind == Level::Outer)
+      return level.dim;
+    if (level.kind == Level::Rows)
+      return c.m;
+    return c.n;
+  }
+
+  /// A function `name`(a, b, c, begin, end) running iterations [begin, end)
+  /// of the outermost level, with the hook's signature: the three buffers
+  /// come as their base pointers and are rebuilt with their static layout.
+  func::FuncOp outline(ArrayRef<Level> levels, StringRef name,
+                       func::FuncOp parallelFor) {
+    auto module = parallelFor->getParentOfType<ModuleOp>();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(parallelFor);
+    auto type = llvm::cast<FunctionType>(
+        parallelFor.getFunctionType().getInput(0));
+    auto kernel = func::FuncOp::create(b, loc, name, type);
+    kernel.setPrivate();
+    // Two models linked into one program may both have such kernels.
+    kernel->setAttr("llvm.linkage",
+                    LLVM::LinkageAttr::get(b.getContext(),
+                                           LLVM::Linkage::Internal));
+    SymbolTable(module).insert(kernel);
+    Block *entry = kernel.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Contraction local = c;
+    auto rebuild = [&](Value base, Value original) -> Value {
+      auto memrefType = llvm::cast<MemRefType>(original.getType());
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      (void)memrefType.getStridesAndOffset(strides, offset);
+      return memref::ReinterpretCastOp::create(
+          b, loc, memrefType, base, offset, memrefType.getShape(), strides);
+    };
+    local.a = rebuild(entry->getArgument(0), c.a);
+    local.b = rebuild(entry->getArgument(1), c.b);
+    local.c = rebuild(entry->getArgument(2), c.c);
+    KernelEmitter inner(b, loc, local, lanes, rows);
+    auto forOp = scf::ForOp::create(b, loc, entry->getArgument(3),
+                                    entry->getArgument(4), inner.constant(1));
+    b.setInsertionPointToStart(forOp.getBody());
+    SmallVector<Value> dims(c.ranges.size(), inner.constant(0));
+    inner.emitIteration(dims, levels, forOp.getInductionVar());
+    b.setInsertionPointToEnd(entry);
+    func::ReturnOp::create(b, loc);
+    return kernel;
+  }
+
+  /// Iteration `index` (a run-time value) of the outermost level: its full
+  /// tiles and its partial tile take different branches.
+  void emitIteration(SmallVector<Value> &dims, ArrayRef<Level> levels,
+                     Value index) {
+    Level level = levels.front();
+    auto [extent, step] = extentAndStep(level);
+    int64_t full = extent / step;
+    std::optional<unsigned> dim = levelDim(level);
+    auto body = [&](Value start, int64_t staticStart) {
+      SmallVector<Value> point = dims;
+      if (dim)
+        point[*dim] = start;
+      emitLevels(point, levels.drop_front(),
+                 innerTile(level, Tile{1, {}}, staticStart));
+    };
+    Value start = b.createOrFold<arith::MulIOp>(loc, index, constant(step));
+    if (full * step == extent)
+      return body(start, 0);
+    if (full == 0)
+      return body(constant(0), 0);
+    Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         index, constant(full));
+    auto ifOp = scf::IfOp::create(b, loc, isFull, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    body(start, 0);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    body(constant(full * step), full * step);
+  }
 
   Value constant(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
@@ -323,35 +460,19 @@ private:
     if (levels.empty())
       return emitTile(dims, tile.rows, tile.widths);
     Level level = levels.front();
-    auto inner = [&](Tile t) {
-      return [this, levels, t](SmallVector<Value> &point) {
+    auto [extent, step] = extentAndStep(level);
+    std::optional<unsigned> dim = levelDim(level);
+    auto inner = [&](int64_t start) {
+      return [this, levels, t = innerTile(level, tile, start)](
+                 SmallVector<Value> &point) {
         emitLevels(point, levels.drop_front(), t);
       };
     };
-    if (level.kind == Level::Outer) {
-      loop(dims, level.dim, 0, c.ranges[level.dim], 1, inner(tile));
-      return;
-    }
-    if (level.kind == Level::Rows) {
-      if (!c.m)
-        return emitLevels(dims, levels.drop_front(), Tile{1, tile.widths});
-      int64_t extent = c.ranges[*c.m];
-      int64_t full = extent / rows * rows;
-      loop(dims, *c.m, 0, full, rows, inner(Tile{rows, tile.widths}));
-      loop(dims, *c.m, full, extent, extent - full,
-           inner(Tile{extent - full, tile.widths}));
-      return;
-    }
-    int64_t width = 2 * lanes;
-    int64_t extent = c.ranges[c.n];
-    int64_t full = extent / width * width, rest = extent - full;
-    loop(dims, c.n, 0, full, width, inner(Tile{tile.rows, {lanes, lanes}}));
-    SmallVector<int64_t> tail;
-    if (rest > lanes)
-      tail = {lanes, rest - lanes};
-    else
-      tail = {rest};
-    loop(dims, c.n, full, extent, rest, inner(Tile{tile.rows, tail}));
+    if (!dim)
+      return inner(0)(dims);
+    int64_t full = extent / step * step;
+    loop(dims, *dim, 0, full, step, inner(0));
+    loop(dims, *dim, full, extent, extent - full, inner(full));
   }
 
   /// The iteration point of row `row`, column vector starting at `column`.
@@ -471,6 +592,42 @@ private:
   int64_t lanes, rows;
 };
 
+/// The serial default of the parallel-for hook, which the optional
+/// runtime's thread pool replaces at link time (weak linkage):
+/// onnxc_parallel_for(body, a, b, c, count) runs body(a, b, c, 0, count).
+func::FuncOp getOrCreateParallelFor(ModuleOp module) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kParallelForName))
+    return existing;
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  Location loc = module.getLoc();
+  auto base = MemRefType::get({}, b.getF32Type());
+  auto index = b.getIndexType();
+  auto bodyType =
+      FunctionType::get(ctx, {base, base, base, index, index}, {});
+  auto type = FunctionType::get(ctx, {bodyType, base, base, base, index}, {});
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(b, loc, kParallelForName, type);
+  func->setAttr("llvm.linkage",
+                LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Weak));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  func::CallIndirectOp::create(
+      b, loc, entry->getArgument(0),
+      ValueRange{entry->getArgument(1), entry->getArgument(2),
+                 entry->getArgument(3), zero, entry->getArgument(4)});
+  func::ReturnOp::create(b, loc);
+  return func;
+}
+
+int64_t multiplyAccumulates(const Contraction &c) {
+  int64_t total = 1;
+  for (int64_t range : c.ranges)
+    total *= range;
+  return total;
+}
+
 struct VectorizeContractionsPass
     : impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
@@ -483,12 +640,22 @@ struct VectorizeContractionsPass
     }
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    unsigned kernels = 0;
     for (linalg::GenericOp op : ops) {
       FailureOr<Contraction> contraction = matchContraction(op, lanes);
       if (failed(contraction))
         continue;
       OpBuilder builder(op);
-      KernelEmitter(builder, op.getLoc(), *contraction, lanes, rows).emit();
+      KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, rows);
+      if (parallel && multiplyAccumulates(*contraction) >= minParallelWork) {
+        auto parent = op->getParentOfType<func::FuncOp>();
+        std::string name = (parent.getName() + "_contraction" +
+                            llvm::Twine(kernels++))
+                               .str();
+        emitter.emit(getOrCreateParallelFor(getOperation()), name);
+      } else {
+        emitter.emit();
+      }
       op.erase();
     }
   }

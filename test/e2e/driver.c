@@ -9,7 +9,7 @@
  *   cc -O1 -DONNXC_NAME=model -include path/to/model.h driver.c model.o -lm -o run
  *
  * Usage:
- *   run [-repeat N] in0.bin in1.bin ... -- out0.bin out1.bin ...
+ *   run [-threads N] [-repeat N] in0.bin in1.bin ... -- out0.bin out1.bin ...
  *   run -info
  *
  * Input files hold raw little-endian row-major bytes; each must be exactly
@@ -19,6 +19,8 @@
  * (a scalar prints "-" for its dims).
  * "-repeat N" calls NAME_run N times and prints the mean time per call
  * (milliseconds) on stderr as "time_ms: X".
+ * "-threads N" runs the model on N threads: the driver must be linked with
+ * the runtime's thread pool (runtime/threads.c -lpthread).
  *
  * Exit codes: 0 ok, 2 usage / io error, 3 NAME_run returned nonzero.
  */
@@ -33,6 +35,9 @@
 #ifndef ONNXC_NAME
 #error "compile with -DONNXC_NAME=<model name> -include <model>.h"
 #endif
+
+/* Defined when the runtime's thread pool is linked (runtime/threads.c). */
+int onnxc_set_num_threads(int threads) __attribute__((weak));
 
 #define ONNXC_CAT2_(a, b) a##b
 #define ONNXC_CAT2(a, b) ONNXC_CAT2_(a, b)
@@ -194,6 +199,25 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  if (argi + 1 < argc && strcmp(argv[argi], "-threads") == 0) {
+    char *end = NULL;
+    long threads = strtol(argv[argi + 1], &end, 10);
+    if (!end || *end != '\0' || threads < 1) {
+      fprintf(stderr, "error: bad -threads value '%s'\n", argv[argi + 1]);
+      return 2;
+    }
+    if (!onnxc_set_num_threads) {
+      if (threads > 1) {
+        fprintf(stderr, "error: -threads needs the runtime's thread pool "
+                        "(link runtime/threads.c)\n");
+        return 2;
+      }
+    } else if (onnxc_set_num_threads((int)threads) != threads) {
+      fprintf(stderr, "error: cannot start %ld threads\n", threads);
+      return 2;
+    }
+    argi += 2;
+  }
   if (argi + 1 < argc && strcmp(argv[argi], "-repeat") == 0) {
     char *end = NULL;
     repeat = strtol(argv[argi + 1], &end, 10);

@@ -71,6 +71,13 @@ cl::opt<bool> noLibm("no-libm",
                      cl::desc("Compute transcendentals with polynomial "
                               "approximations: the object needs no libm"),
                      cl::cat(category));
+cl::opt<bool> parallelHook(
+    "parallel",
+    cl::desc("Split large loops through the onnxc_parallel_for hook, which "
+             "runs serially unless the runtime's thread pool is linked "
+             "(default: on for 64-bit targets with an OS; "
+             "-parallel=false turns it off)"),
+    cl::init(true), cl::cat(category));
 cl::opt<std::string>
     weightsSection("weights-section",
                    cl::desc("Object-file section of the weights (default: "
@@ -251,6 +258,9 @@ int compile() {
   lowering.noLibm = noLibm;
   lowering.vectorLanes = tile.lanes;
   lowering.tileRows = tile.rows;
+  // Bare-metal firmware has no threads to hand loops to.
+  lowering.parallel = parallelHook && target.triple.isArch64Bit() &&
+                      target.triple.getOS() != llvm::Triple::UnknownOS;
   onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
   // The workspace size is known once buffers are planned, before LLVM.
   if (failed(toLLVM.run(*module)))

@@ -34,6 +34,12 @@ struct LinalgToLLVMOptions
       *this, "tile-rows",
       llvm::cl::desc("Output rows of the contractions' register tile"),
       llvm::cl::init(6)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Call the onnxc_parallel_for hook for large "
+                     "contractions (the object stays serial unless the "
+                     "runtime's thread pool is linked)"),
+      llvm::cl::init(false)};
 };
 
 /// Tensors -> bufferized, workspace-planned loops -> LLVM dialect with the

@@ -76,8 +76,7 @@ def FuseElementwise : Pass<"fuse-elementwise"> {
                            "mlir::tensor::TensorDialect"];
 }
 
-def VectorizeContractions
-    : Pass<"vectorize-contractions", "mlir::func::FuncOp"> {
+def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
   let summary = "Register-tiled vector FMA loops for f32 contractions";
   let description = [{
     Rewrites every f32 contraction on buffers with static shapes (a
@@ -97,14 +96,29 @@ def VectorizeContractions
     channel). Remainders get tiles of fewer rows and narrower vectors.
     Other generics, and contractions whose shapes or maps do not fit, are
     left to the scalar loops.
+
+    With `parallel`, a contraction of at least `min-parallel-work`
+    multiply-accumulates has the body of its outermost tile loop outlined
+    into an internal function `body(a, b, c, begin, end)`, and calls the
+    hook `onnxc_parallel_for(body, a, b, c, count)` with the base pointers
+    of its three buffers. The module gets a weak, serial definition of the
+    hook; the optional runtime's thread pool (runtime/threads.c) replaces
+    it when linked.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"8",
            "f32 lanes of one vector register (8 for AVX2, 4 for NEON)">,
     Option<"rows", "rows", "int64_t", /*default=*/"6",
-           "Output rows of one register tile">
+           "Output rows of one register tile">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Run large contractions through the onnxc_parallel_for hook">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"65536",
+           "Multiply-accumulates below which a contraction stays serial">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];

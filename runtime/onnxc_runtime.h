@@ -1,0 +1,47 @@
+/* onnxc_runtime.h - the optional run-time library of onnx-compile.
+ *
+ * A compiled model needs nothing of this library: it runs serially, and
+ * firmware links it alone. Linking this library (runtime/threads.c, C99 and
+ * POSIX threads) makes the model's large loops run on a thread pool:
+ *
+ *     cc app.c model.o runtime/threads.c -lpthread -lm
+ *     onnxc_set_num_threads(2);   // before NAME_run; 1 (serial) by default
+ *
+ * The object calls onnxc_parallel_for for every loop worth splitting. It
+ * carries a weak, serial definition of it; this library's definition
+ * replaces it at link time.
+ */
+#ifndef ONNXC_RUNTIME_H
+#define ONNXC_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The loop body a model hands to onnxc_parallel_for: iterations
+ * [begin, end) of a loop over tiles, reading and writing the three buffers
+ * it is given. */
+typedef void (*onnxc_loop_body)(void *a, void *b, void *c, int64_t begin,
+                                int64_t end);
+
+/* Runs body(a, b, c, begin, end) over disjoint ranges that cover
+ * [0, count), on up to onnxc_num_threads() threads, and returns when all
+ * are done. Safe to call from several threads at once: a call that finds
+ * the pool busy runs serially on its own thread. */
+void onnxc_parallel_for(onnxc_loop_body body, void *a, void *b, void *c,
+                        int64_t count);
+
+/* Sets the number of threads models use (the caller's thread included), 1
+ * to 64; returns the number set. Call it while no model runs. */
+int onnxc_set_num_threads(int threads);
+
+/* The number of threads models use. */
+int onnxc_num_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ONNXC_RUNTIME_H */

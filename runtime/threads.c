@@ -1,0 +1,107 @@
+/* threads.c - the thread pool behind onnxc_parallel_for (onnxc_runtime.h).
+ *
+ * One job at a time: the caller publishes it under the pool's lock, bumps
+ * the generation, runs its own share, then waits until every worker has
+ * finished its share. Workers spin briefly on the generation before they
+ * sleep, because a model issues many short loops back to back.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "onnxc_runtime.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+enum { MAX_THREADS = 64, SPIN_ROUNDS = 20000 };
+
+static struct {
+  pthread_mutex_t lock;     /* held by the caller while a job runs */
+  pthread_mutex_t wake_lock;
+  pthread_cond_t wake;
+  atomic_uint generation;   /* bumped for every job */
+  atomic_int pending;       /* workers still running the current job */
+  int threads;              /* the caller and threads - 1 workers */
+  int started;              /* workers created so far */
+  onnxc_loop_body body;
+  void *a, *b, *c;
+  int64_t count;
+  int participants;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+          PTHREAD_COND_INITIALIZER, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+
+static void run_share(int index) {
+  int64_t n = pool.count, parts = pool.participants;
+  int64_t begin = n * index / parts, end = n * (index + 1) / parts;
+  if (begin < end)
+    pool.body(pool.a, pool.b, pool.c, begin, end);
+}
+
+static void *worker(void *arg) {
+  int index = (int)(intptr_t)arg;
+  unsigned seen = 0;
+  for (;;) {
+    unsigned now;
+    int spins = 0;
+    while ((now = atomic_load(&pool.generation)) == seen) {
+      if (++spins < SPIN_ROUNDS) {
+        sched_yield();
+        continue;
+      }
+      pthread_mutex_lock(&pool.wake_lock);
+      while ((now = atomic_load(&pool.generation)) == seen)
+        pthread_cond_wait(&pool.wake, &pool.wake_lock);
+      pthread_mutex_unlock(&pool.wake_lock);
+      break;
+    }
+    seen = now;
+    if (index < pool.participants)
+      run_share(index);
+    atomic_fetch_sub(&pool.pending, 1);
+  }
+  return 0;
+}
+
+int onnxc_set_num_threads(int threads) {
+  if (threads < 1)
+    threads = 1;
+  if (threads > MAX_THREADS)
+    threads = MAX_THREADS;
+  pthread_mutex_lock(&pool.lock);
+  while (pool.started < threads - 1) {
+    pthread_t thread;
+    if (pthread_create(&thread, 0, worker,
+                       (void *)(intptr_t)(pool.started + 1)) != 0)
+      break;
+    pthread_detach(thread);
+    ++pool.started;
+  }
+  pool.threads = pool.started + 1 < threads ? pool.started + 1 : threads;
+  pthread_mutex_unlock(&pool.lock);
+  return pool.threads;
+}
+
+int onnxc_num_threads(void) { return pool.threads; }
+
+void onnxc_parallel_for(onnxc_loop_body body, void *a, void *b, void *c,
+                        int64_t count) {
+  if (count <= 0)
+    return;
+  if (pool.threads <= 1 || count == 1 || pthread_mutex_trylock(&pool.lock)) {
+    body(a, b, c, 0, count);
+    return;
+  }
+  pool.body = body;
+  pool.a = a, pool.b = b, pool.c = c;
+  pool.count = count;
+  pool.participants = count < pool.threads ? (int)count : pool.threads;
+  /* Every started worker acknowledges the job, even one without a share. */
+  atomic_store(&pool.pending, pool.started);
+  pthread_mutex_lock(&pool.wake_lock);
+  atomic_fetch_add(&pool.generation, 1);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.wake_lock);
+  run_share(0);
+  while (atomic_load(&pool.pending) > 0)
+    sched_yield();
+  pthread_mutex_unlock(&pool.lock);
+}
