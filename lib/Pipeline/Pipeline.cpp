@@ -77,6 +77,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     vectorize.lanes = options.vectorLanes;
     vectorize.rows = options.tileRows;
     vectorize.parallel = options.parallel;
+    vectorize.fused = options.fusedFMA;
     pm.addPass(createVectorizeContractions(vectorize));
   }
   pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());

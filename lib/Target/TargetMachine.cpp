@@ -118,17 +118,19 @@ ContractionTile contractionTile(const llvm::TargetMachine &machine) {
   // AVX-512: 32 zmm registers hold a 12 x 2-vector tile (MLAS's AVX-512F
   // kernel shape); 16 ymm or xmm registers (AVX2, SSE) a 6 x 2-vector tile.
   if (triple.isX86()) {
+    bool fma = info->checkFeatures("+fma");
     if (info->checkFeatures("+avx512f"))
-      return {16, 12};
-    return {info->checkFeatures("+avx") ? 8 : 4, 6};
+      return {16, 12, fma};
+    return {info->checkFeatures("+avx") ? 8 : 4, 6, fma};
   }
   // NEON has 32 128-bit registers; RISC-V's 32 float registers take the
-  // same tile when LLVM splits the vectors.
+  // same tile when LLVM splits the vectors. Both have FMA instructions.
   if (triple.isAArch64() || triple.isRISCV())
-    return {4, 6};
-  // Cortex-M: 32 single-precision registers, no vector unit. The tile is
-  // still FMA chains, so the results stay bit-identical to other targets.
-  return {2, 4};
+    return {4, 6, true};
+  // Cortex-M4/M7: 32 single-precision registers, no vector unit, VFMA. The
+  // tile is still FMA chains, so the results stay bit-identical to other
+  // targets.
+  return {2, 4, true};
 }
 
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,

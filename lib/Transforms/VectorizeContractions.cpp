@@ -25,6 +25,7 @@
 #include "OnnxCompile/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -41,6 +42,9 @@ namespace {
 
 /// The hook the object calls for a parallel loop (runtime/onnxc_runtime.h).
 constexpr llvm::StringLiteral kParallelForName = "onnxc_parallel_for";
+
+/// The fewest columns (N) a vectorized contraction has.
+constexpr int64_t kMinColumns = 4;
 
 /// An affine expression of the form sum(coeffs[d] * d) + constant.
 struct LinearExpr {
@@ -182,8 +186,10 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
   std::optional<unsigned> best;
   bool bestLhsIsB = false;
   for (unsigned d : llvm::reverse(outDims)) {
-    // Fewer columns than half a vector are better left to scalar loops.
-    if (c.ranges[d] < std::max<int64_t>(2, lanes / 2))
+    // Fewer columns are better left to scalar loops. The bound does not
+    // depend on the target: every target then computes each output with
+    // the same chain of FMAs, and their results stay bit-identical.
+    if (c.ranges[d] < kMinColumns)
       continue;
     bool lhsIsB;
     if (readsAlongInner(*rhs, d) && !reads(*lhs, d))
@@ -235,8 +241,8 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const Contraction &c,
-                int64_t lanes, int64_t rows)
-      : b(b), loc(loc), c(c), lanes(lanes), rows(rows) {}
+                int64_t lanes, int64_t rows, bool fused)
+      : b(b), loc(loc), c(c), lanes(lanes), rows(rows), fused(fused) {}
 
   /// Emits the loop nest in place, or, when `parallel` names the hook and
   /// the outermost loop has several iterations, outlines its body into a
@@ -364,7 +370,7 @@ private:
     local.a = rebuild(entry->getArgument(0), c.a);
     local.b = rebuild(entry->getArgument(1), c.b);
     local.c = rebuild(entry->getArgument(2), c.c);
-    KernelEmitter inner(b, loc, local, lanes, rows);
+    KernelEmitter inner(b, loc, local, lanes, rows, fused);
     auto forOp = scf::ForOp::create(b, loc, entry->getArgument(3),
                                     entry->getArgument(4), inner.constant(1));
     b.setInsertionPointToStart(forOp.getBody());
@@ -500,6 +506,16 @@ private:
     return vector::ShuffleOp::create(b, loc, wide, wide, mask);
   }
 
+  /// a * b + acc. math.fma is always fused (llvm.fma), so that every target
+  /// with FMA instructions rounds alike; vector.fma (llvm.fmuladd) leaves
+  /// the choice to the backend, which fuses on x86 and AArch64 but not on a
+  /// Cortex-M (vmla), and is only used where the target has no FMA.
+  Value fma(Value a, Value b2, Value acc) {
+    if (fused)
+      return math::FmaOp::create(b, loc, a, b2, acc);
+    return vector::FMAOp::create(b, loc, a, b2, acc);
+  }
+
   /// The accumulators of `width` columns from `point`: a vector load when
   /// the columns are contiguous in C, else one scalar load per column.
   Value loadC(ArrayRef<Value> point, int64_t width) {
@@ -575,8 +591,7 @@ private:
               Value &splat = splats[w];
               if (!splat)
                 splat = vector::BroadcastOp::create(b, loc, vectorType(w), a);
-              next.push_back(vector::FMAOp::create(
-                  b, loc, splat, bv, accs[r * widths.size() + j]));
+              next.push_back(fma(splat, bv, accs[r * widths.size() + j]));
             }
           }
           return next;
@@ -590,6 +605,7 @@ private:
   Location loc;
   const Contraction &c;
   int64_t lanes, rows;
+  bool fused;
 };
 
 /// The serial default of the parallel-for hook, which the optional
@@ -646,7 +662,8 @@ struct VectorizeContractionsPass
       if (failed(contraction))
         continue;
       OpBuilder builder(op);
-      KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, rows);
+      KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, rows,
+                            fused);
       if (parallel && multiplyAccumulates(*contraction) >= minParallelWork) {
         auto parent = op->getParentOfType<func::FuncOp>();
         std::string name = (parent.getName() + "_contraction" +

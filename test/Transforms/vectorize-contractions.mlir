@@ -1,4 +1,11 @@
 // RUN: onnx-opt %s -vectorize-contractions="lanes=8 rows=6" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: onnx-opt %s -vectorize-contractions="lanes=8 rows=6 fused=false" -split-input-file | FileCheck %s --check-prefix=UNFUSED
+
+// Without FMA instructions (fused=false), the multiply-adds are vector.fma,
+// which the backend may split into a multiply and an add.
+// UNFUSED-LABEL: func.func @matmul
+// UNFUSED-NOT: math.fma
+// UNFUSED: vector.fma {{.*}} : vector<8xf32>
 
 // C[m, n] += A[m, k] * B[k, n], M = 8, N = 40, K = 4: one full tile of 6
 // rows and a tile of the 2 remaining rows; per row tile, a loop over 2
@@ -15,10 +22,10 @@
 // CHECK-NEXT: %[[B1:.*]] = vector.load %arg1[%[[K]], %[[N1]]] : memref<4x40xf32>, vector<8xf32>
 // CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%c0, %[[K]]]
 // CHECK-NEXT: %[[S0:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
-// CHECK-NEXT: vector.fma %[[S0]], %[[B0]], %{{.*}} : vector<8xf32>
-// CHECK-NEXT: vector.fma %[[S0]], %[[B1]], %{{.*}} : vector<8xf32>
+// CHECK-NEXT: math.fma %[[S0]], %[[B0]], %{{.*}} : vector<8xf32>
+// CHECK-NEXT: math.fma %[[S0]], %[[B1]], %{{.*}} : vector<8xf32>
 // CHECK-NEXT: memref.load %arg0[%c1, %[[K]]]
-// CHECK-COUNT-10: vector.fma
+// CHECK-COUNT-10: math.fma
 // CHECK: scf.yield
 // CHECK-COUNT-12: vector.store %{{.*}}, %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
 // CHECK: }
@@ -56,7 +63,7 @@ func.func @matmul(%a: memref<8x4xf32>, %b: memref<4x40xf32>, %c: memref<8x40xf32
 // CHECK: scf.for {{.*}} = %c0 to %c3 step %c1 iter_args(
 // CHECK: %[[SPAN:.*]] = vector.load %arg0{{.*}} : memref<1x2x1x11xf32>, vector<9xf32>
 // CHECK: vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8] : vector<9xf32>, vector<9xf32>
-// CHECK-COUNT-3: vector.fma {{.*}} : vector<5xf32>
+// CHECK-COUNT-3: math.fma {{.*}} : vector<5xf32>
 #in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
 #w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
 #out = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
@@ -77,10 +84,10 @@ func.func @strided_conv(%x: memref<1x2x1x11xf32>, %w: memref<3x2x1x3xf32>, %y: m
 // a product with only 3 columns.
 // CHECK-LABEL: func.func @not_contiguous
 // CHECK: linalg.generic
-// CHECK-NOT: vector.fma
+// CHECK-NOT: math.fma
 // CHECK-LABEL: func.func @narrow
 // CHECK: linalg.generic
-// CHECK-NOT: vector.fma
+// CHECK-NOT: math.fma
 #a = affine_map<(m, n, k) -> (m, k)>
 #bt = affine_map<(m, n, k) -> (n, k)>
 #b = affine_map<(m, n, k) -> (k, n)>

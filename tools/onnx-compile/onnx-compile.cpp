@@ -258,6 +258,7 @@ int compile() {
   lowering.noLibm = noLibm;
   lowering.vectorLanes = tile.lanes;
   lowering.tileRows = tile.rows;
+  lowering.fusedFMA = tile.fusedFMA;
   // Bare-metal firmware has no threads to hand loops to.
   lowering.parallel = parallelHook && target.triple.isArch64Bit() &&
                       target.triple.getOS() != llvm::Triple::UnknownOS;

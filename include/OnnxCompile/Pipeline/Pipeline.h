@@ -34,6 +34,11 @@ struct LinalgToLLVMOptions
       *this, "tile-rows",
       llvm::cl::desc("Output rows of the contractions' register tile"),
       llvm::cl::init(6)};
+  Option<bool> fusedFMA{
+      *this, "fused-fma",
+      llvm::cl::desc("The target has FMA instructions: contractions use "
+                     "fused multiply-adds"),
+      llvm::cl::init(true)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Call the onnxc_parallel_for hook for large "

@@ -47,6 +47,8 @@ createTargetMachine(const TargetSpec &spec, unsigned optLevel,
 struct ContractionTile {
   int64_t lanes;
   int64_t rows;
+  /// Whether the target has fused multiply-add instructions.
+  bool fusedFMA;
 };
 ContractionTile contractionTile(const llvm::TargetMachine &machine);
 

@@ -85,7 +85,7 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
     Runtime's MLAS kernels: a tile of `rows` x `2 * lanes` outputs stays in
     vector registers for the whole reduction; each reduction step loads the
     tile's B vectors once, broadcasts one A scalar per row and issues one
-    `vector.fma` per accumulator.
+    FMA per accumulator.
 
     The roles come from the indexing maps. N is the output's innermost
     dim; B is the input that reads it along its own innermost dim, with a
@@ -93,7 +93,9 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
     shuffles out every stride-th element); A is the input that does not
     read N. M is the innermost output dim that A reads, preferably one
     that B does not read (a matrix product's row, a convolution's output
-    channel). Remainders get tiles of fewer rows and narrower vectors.
+    channel). Remainders get tiles of fewer rows and narrower vectors. N
+    must have at least 4 columns, whatever `lanes` is, so that every target
+    vectorizes the same contractions and computes the same FMA chains.
     Other generics, and contractions whose shapes or maps do not fit, are
     left to the scalar loops.
 
@@ -110,6 +112,10 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
            "f32 lanes of one vector register (8 for AVX2, 4 for NEON)">,
     Option<"rows", "rows", "int64_t", /*default=*/"6",
            "Output rows of one register tile">,
+    Option<"fused", "fused", "bool", /*default=*/"true",
+           "Multiply-add with math.fma (always fused: the target has FMA "
+           "instructions); else with vector.fma, which the backend may "
+           "split">,
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Run large contractions through the onnxc_parallel_for hook">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
@@ -119,6 +125,7 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",
                            "mlir::LLVM::LLVMDialect",
+                           "mlir::math::MathDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
