@@ -304,8 +304,13 @@ private:
   std::pair<int64_t, int64_t> extentAndStep(Level level) {
     if (level.kind == Level::Outer)
       return {c.ranges[level.dim], 1};
-    if (level.kind == Level::Rows)
-      return {c.m ? c.ranges[*c.m] : 1, rows};
+    if (level.kind == Level::Rows) {
+      // As many tiles as `rows` needs, of balanced sizes: 14 rows are two
+      // tiles of 7, not 12 and a 2-row tile whose 4 accumulators cannot
+      // hide the FMA latency.
+      int64_t extent = c.m ? c.ranges[*c.m] : 1;
+      return {extent, llvm::divideCeil(extent, llvm::divideCeil(extent, rows))};
+    }
     return {c.ranges[c.n], 2 * lanes};
   }
 

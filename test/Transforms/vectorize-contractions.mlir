@@ -7,37 +7,33 @@
 // UNFUSED-NOT: math.fma
 // UNFUSED: vector.fma {{.*}} : vector<8xf32>
 
-// C[m, n] += A[m, k] * B[k, n], M = 8, N = 40, K = 4: one full tile of 6
-// rows and a tile of the 2 remaining rows; per row tile, a loop over 2
-// full 16-column tiles and one 8-column tail. Each tile loads its
-// accumulators once, runs the K loop on them in registers and stores them.
+// C[m, n] += A[m, k] * B[k, n], M = 8, N = 40, K = 4, at most 6 rows a
+// tile: two balanced tiles of 4 rows; per row tile, a loop over 2 full
+// 16-column tiles and one 8-column tail. Each tile loads its accumulators
+// once, runs the K loop on them in registers and stores them.
 // CHECK-LABEL: func.func @matmul
 // CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[M0:.*]] = %c0 to %c8 step %c4 {
 // CHECK: scf.for %[[N0:.*]] = %c0 to %c32 step %c16 {
-// CHECK-NEXT: vector.load %arg2[%c0, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
+// CHECK-NEXT: vector.load %arg2[%[[M0]], %[[N0]]] : memref<8x40xf32>, vector<8xf32>
 // CHECK-NEXT: %[[N1:.*]] = arith.addi %[[N0]], %c8
-// CHECK-COUNT-11: vector.load %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
-// CHECK: %{{.*}}:12 = scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(
+// CHECK-COUNT-7: vector.load %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
+// CHECK: %{{.*}}:8 = scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(
 // CHECK-NEXT: %[[B0:.*]] = vector.load %arg1[%[[K]], %[[N0]]] : memref<4x40xf32>, vector<8xf32>
 // CHECK-NEXT: %[[B1:.*]] = vector.load %arg1[%[[K]], %[[N1]]] : memref<4x40xf32>, vector<8xf32>
-// CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%c0, %[[K]]]
+// CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%[[M0]], %[[K]]]
 // CHECK-NEXT: %[[S0:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
 // CHECK-NEXT: math.fma %[[S0]], %[[B0]], %{{.*}} : vector<8xf32>
 // CHECK-NEXT: math.fma %[[S0]], %[[B1]], %{{.*}} : vector<8xf32>
-// CHECK-NEXT: memref.load %arg0[%c1, %[[K]]]
-// CHECK-COUNT-10: math.fma
+// CHECK-COUNT-6: math.fma
 // CHECK: scf.yield
-// CHECK-COUNT-12: vector.store %{{.*}}, %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
+// CHECK-COUNT-8: vector.store %{{.*}}, %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
 // CHECK: }
-// The 8-column tail of the 6-row tile: 6 accumulators.
-// CHECK: vector.load %arg2[%c0, %c32]
-// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// The 2-row tile, rows 6 and 7.
-// CHECK: scf.for %[[M0:.*]] = %c0 to %c32 step %c16
-// CHECK: vector.load %arg2[%c6, %[[M0]]]
+// The 8-column tail: 4 accumulators.
+// CHECK: vector.load %arg2[%[[M0]], %c32]
 // CHECK: scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK: memref.load %arg0[%c7,
-// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>)
+// CHECK-NOT: scf.for
+// CHECK: return
 #a = affine_map<(m, n, k) -> (m, k)>
 #b = affine_map<(m, n, k) -> (k, n)>
 #c = affine_map<(m, n, k) -> (m, n)>
@@ -82,6 +78,36 @@ func.func @strided_conv(%x: memref<1x2x1x11xf32>, %w: memref<3x2x1x3xf32>, %y: m
 
 // Left to the scalar loops: B reads N along its outer dim (B[n, k]), and
 // a product with only 3 columns.
+// A convolution whose weight is stored output-channel innermost
+// ([c, kh, kw, f]), with 5-wide output rows and 16 output channels: N is
+// the output channel (16 columns fill two 8-lane vectors; 5 would fill 5
+// of 8), M the output column: one tile of 5 rows by 2 vectors. C is not
+// contiguous along N: each tile
+// gathers its accumulators once and scatters them once.
+// CHECK-LABEL: func.func @channels_last_weight
+// CHECK-COUNT-8: memref.load %arg2[%c0, %{{.*}}, %c0, %c0] : memref<1x16x1x5xf32>
+// CHECK-NEXT: vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: vector.load %arg1[{{.*}}] : memref<2x1x3x16xf32>, vector<8xf32>
+// CHECK: memref.load %arg0[{{.*}}] : memref<1x2x1x7xf32>
+// CHECK: vector.extract {{.*}}[0] : f32 from vector<8xf32>
+// CHECK: memref.store {{.*}}, %arg2
+#xin = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#wcl = affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>
+#yout = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+func.func @channels_last_weight(%x: memref<1x2x1x7xf32>, %w: memref<2x1x3x16xf32>, %y: memref<1x16x1x5xf32>) {
+  linalg.generic {indexing_maps = [#xin, #wcl, #yout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x2x1x7xf32>, memref<2x1x3x16xf32>) outs(%y : memref<1x16x1x5xf32>) {
+  ^bb0(%i: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %i, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func.func @not_contiguous
 // CHECK: linalg.generic
 // CHECK-NOT: math.fma
