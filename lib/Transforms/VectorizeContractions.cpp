@@ -177,14 +177,15 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
 
   // N: an output dim that one input (B) reads along its innermost dim
   // only, and the other (A) does not read. The output's innermost dim is
-  // preferred (C is then loaded and stored as vectors) unless another
-  // fills more vector lanes: a convolution's 7-wide output rows, say,
-  // against its 512 output channels.
+  // preferred (C is then loaded and stored as vectors) unless it fills
+  // less than 3/4 of the vector lanes and another fills more: a
+  // convolution's 7-wide output rows, say, against its 512 output
+  // channels.
   auto readsAlongInner = [](ArrayRef<LinearExpr> exprs, unsigned d) {
     return exprs.back().coeffs[d] > 0 && !reads(exprs.drop_back(), d);
   };
   std::optional<unsigned> best;
-  bool bestLhsIsB = false;
+  bool bestLhsIsB = false, contiguousIsGood = false;
   for (unsigned d : llvm::reverse(outDims)) {
     // Fewer columns are better left to scalar loops. The bound does not
     // depend on the target: every target then computes each output with
@@ -203,9 +204,14 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
     if (d == outDims.back() &&
         !hasUnitInnerStride(llvm::cast<MemRefType>(c.c.getType())))
       continue;
-    if (!best || laneUse(c.ranges[d], lanes) > laneUse(c.ranges[*best], lanes)) {
+    if (!best || (!contiguousIsGood &&
+                  laneUse(c.ranges[d], lanes) > laneUse(c.ranges[*best], lanes))) {
       best = d;
       bestLhsIsB = lhsIsB;
+      // Gathering and scattering the accumulators costs as much as a short
+      // reduction: the contiguous dim wins unless it wastes many lanes.
+      contiguousIsGood =
+          d == outDims.back() && laneUse(c.ranges[d], lanes) >= 0.75;
     }
   }
   (void)bContiguous;
@@ -249,6 +255,11 @@ public:
   /// function `kernelName` and calls the hook with it.
   void emit(func::FuncOp parallelFor = {}, StringRef kernelName = {}) {
     SmallVector<Level> levels = loopOrder();
+    // A level of one iteration is no loop, and may go anywhere: innermost,
+    // so that the outermost level is one worth splitting (not a batch of 1).
+    std::stable_partition(levels.begin(), levels.end(), [&](Level level) {
+      return iterations(level) > 1;
+    });
     int64_t count = iterations(levels.front());
     if (!parallelFor || count < 2) {
       SmallVector<Value> dims(c.ranges.size(), constant(0));
