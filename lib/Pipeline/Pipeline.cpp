@@ -80,6 +80,8 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     vectorize.fused = options.fusedFMA;
     pm.addPass(createVectorizeContractions(vectorize));
   }
+  if (options.parallel)
+    pm.addPass(createParallelizeGenerics());
   pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());

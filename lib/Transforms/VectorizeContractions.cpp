@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Contraction.h"
+#include "ParallelFor.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -39,9 +40,6 @@ using namespace mlir;
 
 namespace onnxc {
 namespace {
-
-/// The hook the object calls for a parallel loop (runtime/onnxc_runtime.h).
-constexpr llvm::StringLiteral kParallelForName = "onnxc_parallel_for";
 
 /// The fewest columns (N) a vectorized contraction has.
 constexpr int64_t kMinColumns = 4;
@@ -267,15 +265,8 @@ public:
       return;
     }
     func::FuncOp kernel = outline(levels, kernelName, parallelFor);
-    auto base = [&](Value buffer) -> Value {
-      return memref::ExtractStridedMetadataOp::create(b, loc, buffer)
-          .getBaseBuffer();
-    };
-    Value body = func::ConstantOp::create(b, loc, kernel.getFunctionType(),
-                                          SymbolRefAttr::get(kernel));
-    func::CallOp::create(b, loc, parallelFor,
-                         ValueRange{body, base(c.a), base(c.b), base(c.c),
-                                    constant(count)});
+    callParallelFor(b, loc, parallelFor, kernel, ValueRange{c.a, c.b, c.c},
+                    count);
   }
 
 private:
@@ -360,32 +351,14 @@ private:
   /// come as their base pointers and are rebuilt with their static layout.
   func::FuncOp outline(ArrayRef<Level> levels, StringRef name,
                        func::FuncOp parallelFor) {
-    auto module = parallelFor->getParentOfType<ModuleOp>();
+    func::FuncOp kernel = createParallelBody(b, loc, parallelFor, name);
+    Block *entry = &kernel.getBody().front();
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(parallelFor);
-    auto type = llvm::cast<FunctionType>(
-        parallelFor.getFunctionType().getInput(0));
-    auto kernel = func::FuncOp::create(b, loc, name, type);
-    kernel.setPrivate();
-    // Two models linked into one program may both have such kernels.
-    kernel->setAttr("llvm.linkage",
-                    LLVM::LinkageAttr::get(b.getContext(),
-                                           LLVM::Linkage::Internal));
-    SymbolTable(module).insert(kernel);
-    Block *entry = kernel.addEntryBlock();
     b.setInsertionPointToStart(entry);
     Contraction local = c;
-    auto rebuild = [&](Value base, Value original) -> Value {
-      auto memrefType = llvm::cast<MemRefType>(original.getType());
-      SmallVector<int64_t> strides;
-      int64_t offset;
-      (void)memrefType.getStridesAndOffset(strides, offset);
-      return memref::ReinterpretCastOp::create(
-          b, loc, memrefType, base, offset, memrefType.getShape(), strides);
-    };
-    local.a = rebuild(entry->getArgument(0), c.a);
-    local.b = rebuild(entry->getArgument(1), c.b);
-    local.c = rebuild(entry->getArgument(2), c.c);
+    local.a = rebuildBuffer(b, loc, entry->getArgument(0), c.a);
+    local.b = rebuildBuffer(b, loc, entry->getArgument(1), c.b);
+    local.c = rebuildBuffer(b, loc, entry->getArgument(2), c.c);
     KernelEmitter inner(b, loc, local, lanes, rows, fused);
     auto forOp = scf::ForOp::create(b, loc, entry->getArgument(3),
                                     entry->getArgument(4), inner.constant(1));
@@ -623,35 +596,6 @@ private:
   int64_t lanes, rows;
   bool fused;
 };
-
-/// The serial default of the parallel-for hook, which the optional
-/// runtime's thread pool replaces at link time (weak linkage):
-/// onnxc_parallel_for(body, a, b, c, count) runs body(a, b, c, 0, count).
-func::FuncOp getOrCreateParallelFor(ModuleOp module) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kParallelForName))
-    return existing;
-  MLIRContext *ctx = module.getContext();
-  OpBuilder b(ctx);
-  Location loc = module.getLoc();
-  auto base = MemRefType::get({}, b.getF32Type());
-  auto index = b.getIndexType();
-  auto bodyType =
-      FunctionType::get(ctx, {base, base, base, index, index}, {});
-  auto type = FunctionType::get(ctx, {bodyType, base, base, base, index}, {});
-  b.setInsertionPointToEnd(module.getBody());
-  auto func = func::FuncOp::create(b, loc, kParallelForName, type);
-  func->setAttr("llvm.linkage",
-                LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Weak));
-  Block *entry = func.addEntryBlock();
-  b.setInsertionPointToStart(entry);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  func::CallIndirectOp::create(
-      b, loc, entry->getArgument(0),
-      ValueRange{entry->getArgument(1), entry->getArgument(2),
-                 entry->getArgument(3), zero, entry->getArgument(4)});
-  func::ReturnOp::create(b, loc);
-  return func;
-}
 
 int64_t multiplyAccumulates(const Contraction &c) {
   int64_t total = 1;

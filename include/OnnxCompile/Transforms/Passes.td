@@ -34,13 +34,19 @@ def AssignWorkspace : Pass<"assign-workspace", "mlir::func::FuncOp"> {
 }
 
 def CopyToLinalg : Pass<"copy-to-linalg", "mlir::func::FuncOp"> {
-  let summary = "Turn memref.copy into linalg.copy";
+  let summary = "Lower memref.copy without MLIR's runner library";
   let description = [{
     memref.copy of non-contiguous views lowers to a call into MLIR's C
-    runner library. The compiled object must not depend on it, so copies
-    become linalg.copy, which lowers to plain loops.
+    runner library, which the compiled object must not depend on. A copy
+    between contiguous buffers stays (llvm.memcpy). A copy whose trailing
+    dims are contiguous on both sides, such as a pad writing the interior
+    of its padded buffer, becomes scf.for loops over the leading dims
+    around memref.copy of the contiguous trailing dims (memcpy-able
+    subviews). Any other copy becomes linalg.copy, which lowers to plain
+    loops.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def ReorderContractionLoops
@@ -129,6 +135,31 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
+}
+
+def ParallelizeGenerics : Pass<"parallelize-generics", "mlir::ModuleOp"> {
+  let summary = "Run large linalg.generic loops through the "
+                "onnxc_parallel_for hook";
+  let description = [{
+    Splits every linalg.generic on buffers (at the top level of a
+    function) of at least `min-parallel-work` iterations along its
+    outermost parallel dim that every operand reads as a plain dim or not
+    at all: the generic is cloned into an internal function
+    `body(a, b, c, begin, end)` on subviews [begin, end) of that dim, and
+    the hook `onnxc_parallel_for(body, a, b, c, extent)` runs it. Generics
+    with more than three distinct buffers, non-f32 buffers or
+    `linalg.index` in their body stay serial. The module gets the hook's
+    weak, serial default (see vectorize-contractions).
+  }];
+  let options = [
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"32768",
+           "Iterations below which a generic stays serial">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 def LowerRuntimeChecks : Pass<"lower-runtime-checks", "mlir::func::FuncOp"> {

@@ -1,0 +1,81 @@
+//===- ParallelFor.cpp - Calls of the onnxc_parallel_for hook -------------===//
+
+#include "ParallelFor.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+
+namespace onnxc {
+
+/// The hook the object calls for a parallel loop (runtime/onnxc_runtime.h).
+static constexpr llvm::StringLiteral kParallelForName = "onnxc_parallel_for";
+
+func::FuncOp getOrCreateParallelFor(ModuleOp module) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kParallelForName))
+    return existing;
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  Location loc = module.getLoc();
+  auto base = MemRefType::get({}, b.getF32Type());
+  auto index = b.getIndexType();
+  auto bodyType =
+      FunctionType::get(ctx, {base, base, base, index, index}, {});
+  auto type = FunctionType::get(ctx, {bodyType, base, base, base, index}, {});
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(b, loc, kParallelForName, type);
+  // The runtime's thread pool replaces this serial default at link time.
+  func->setAttr("llvm.linkage",
+                LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Weak));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  func::CallIndirectOp::create(
+      b, loc, entry->getArgument(0),
+      ValueRange{entry->getArgument(1), entry->getArgument(2),
+                 entry->getArgument(3), zero, entry->getArgument(4)});
+  func::ReturnOp::create(b, loc);
+  return func;
+}
+
+func::FuncOp createParallelBody(OpBuilder &b, Location loc,
+                                func::FuncOp parallelFor, StringRef name) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(parallelFor);
+  auto type =
+      llvm::cast<FunctionType>(parallelFor.getFunctionType().getInput(0));
+  auto body = func::FuncOp::create(b, loc, name, type);
+  body.setPrivate();
+  // Two models linked into one program may both have such bodies.
+  body->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
+                                    b.getContext(), LLVM::Linkage::Internal));
+  SymbolTable(parallelFor->getParentOfType<ModuleOp>()).insert(body);
+  body.addEntryBlock();
+  return body;
+}
+
+Value rebuildBuffer(OpBuilder &b, Location loc, Value base, Value original) {
+  auto type = llvm::cast<MemRefType>(original.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  (void)type.getStridesAndOffset(strides, offset);
+  return memref::ReinterpretCastOp::create(b, loc, type, base, offset,
+                                           type.getShape(), strides);
+}
+
+void callParallelFor(OpBuilder &b, Location loc, func::FuncOp parallelFor,
+                     func::FuncOp body, ValueRange buffers, int64_t count) {
+  SmallVector<Value> args{func::ConstantOp::create(
+      b, loc, body.getFunctionType(), SymbolRefAttr::get(body))};
+  for (unsigned i = 0; i < kParallelForBuffers; ++i) {
+    Value buffer = buffers[i < buffers.size() ? i : 0];
+    args.push_back(
+        memref::ExtractStridedMetadataOp::create(b, loc, buffer).getBaseBuffer());
+  }
+  args.push_back(arith::ConstantIndexOp::create(b, loc, count));
+  func::CallOp::create(b, loc, parallelFor, args);
+}
+
+} // namespace onnxc
