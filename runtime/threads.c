@@ -14,6 +14,15 @@
 
 enum { MAX_THREADS = 64, SPIN_ROUNDS = 20000 };
 
+/* A hint to the core that this is a spin-wait loop. */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 static struct {
   pthread_mutex_t lock;     /* held by the caller while a job runs */
   pthread_mutex_t wake_lock;
@@ -44,7 +53,7 @@ static void *worker(void *arg) {
     int spins = 0;
     while ((now = atomic_load(&pool.generation)) == seen) {
       if (++spins < SPIN_ROUNDS) {
-        sched_yield();
+        cpu_relax();
         continue;
       }
       pthread_mutex_lock(&pool.wake_lock);
@@ -102,6 +111,6 @@ void onnxc_parallel_for(onnxc_loop_body body, void *a, void *b, void *c,
   pthread_mutex_unlock(&pool.wake_lock);
   run_share(0);
   while (atomic_load(&pool.pending) > 0)
-    sched_yield();
+    cpu_relax();
   pthread_mutex_unlock(&pool.lock);
 }

@@ -125,7 +125,7 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Run large contractions through the onnxc_parallel_for hook">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
-           /*default=*/"65536",
+           /*default=*/"1048576",
            "Multiply-accumulates below which a contraction stays serial">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
@@ -153,8 +153,9 @@ def ParallelizeGenerics : Pass<"parallelize-generics", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"minParallelWork", "min-parallel-work", "int64_t",
-           /*default=*/"32768",
-           "Iterations below which a generic stays serial">
+           /*default=*/"16384",
+           "Iterations below which a generic stays serial (splitting costs "
+           "a hand-off to the pool)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",
