@@ -79,6 +79,10 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     vectorize.parallel = options.parallel;
     vectorize.fused = options.fusedFMA;
     pm.addPass(createVectorizeContractions(vectorize));
+    VectorizeReductionsOptions reductions;
+    reductions.lanes = options.vectorLanes;
+    reductions.parallel = options.parallel;
+    pm.addPass(createVectorizeReductions(reductions));
   }
   if (options.parallel)
     pm.addPass(createParallelizeGenerics());

@@ -137,6 +137,40 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def VectorizeReductions : Pass<"vectorize-reductions", "mlir::ModuleOp"> {
+  let summary = "Vectorize reductions across their rows, keeping each row's "
+                "order";
+  let description = [{
+    A reduction generic on f32 buffers (Softmax's max and sum, LayerNorm's
+    mean and variance, ReduceMean, average pooling) runs one dependent add
+    per element of a row, which LLVM cannot vectorize without reassociating
+    the sum. This pass gives each of `lanes` rows a vector lane instead:
+    the innermost output dim of at least 4 rows becomes the vector dim,
+    inputs that read it are gathered lane by lane and the others broadcast,
+    the body's elementwise arith/math ops are applied to vectors, and the
+    accumulators stay in registers for the whole reduction. Every lane sums
+    its row in the original order: the results are bit-identical to the
+    scalar loops. With `parallel`, a reduction of at least
+    `min-parallel-work` iterations runs its outermost loop through the
+    onnxc_parallel_for hook, like the contractions.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"8",
+           "Rows per vector (the f32 lanes of the target's registers)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Run large reductions through the onnxc_parallel_for hook">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"16384",
+           "Iterations below which a reduction stays serial">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def ParallelizeGenerics : Pass<"parallelize-generics", "mlir::ModuleOp"> {
   let summary = "Run large linalg.generic loops through the "
                 "onnxc_parallel_for hook";

@@ -1,0 +1,378 @@
+//===- VectorizeReductions.cpp - Reductions vectorized across rows --------===//
+//
+// Softmax, LayerNorm, ReduceMean and pooling reduce the rows of a tensor
+// one element at a time: a chain of dependent adds (or max) per row, which
+// LLVM cannot vectorize without reassociating the sum, and which runs at
+// the latency of one add per element. This pass vectorizes such a generic
+// across its rows instead: one vector lane per row (a parallel dim), so
+// each lane still sums its row in order and the results are bit-identical
+// to the scalar loops, while one instruction serves `lanes` rows. Inputs
+// that read the row dim are gathered lane by lane; inputs that do not are
+// broadcast; the accumulators stay in registers for the whole reduction.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ParallelFor.h"
+#include "OnnxCompile/Transforms/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_VECTORIZEREDUCTIONS
+#include "OnnxCompile/Transforms/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+/// The fewest rows worth a vector.
+constexpr int64_t kMinRows = 4;
+
+/// How a reduction generic is vectorized.
+struct RowReduction {
+  linalg::GenericOp op;
+  SmallVector<int64_t> ranges;
+  /// The parallel dim whose points become vector lanes.
+  unsigned rows;
+  /// The other parallel dims, in output order, and the reduction dims.
+  SmallVector<unsigned> outer, reductions;
+};
+
+bool isScalar(Type type) { return type.isIntOrIndexOrFloat() && !type.isIndex(); }
+
+/// The body can be computed on vectors: elementwise arith/math ops on
+/// scalars, constants captured from outside.
+bool hasVectorizableBody(linalg::GenericOp op) {
+  for (Operation &inner : op.getRegion().front().without_terminator()) {
+    if (!inner.hasTrait<OpTrait::Elementwise>() && !llvm::isa<arith::ConstantOp>(inner))
+      return false;
+    if (inner.getNumRegions() || !llvm::all_of(inner.getOperandTypes(), isScalar) ||
+        !llvm::all_of(inner.getResultTypes(), isScalar))
+      return false;
+  }
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op.getRegion(), captured);
+  return llvm::all_of(captured, [](Value value) {
+    Operation *def = value.getDefiningOp();
+    return def && def->hasTrait<OpTrait::ConstantLike>();
+  });
+}
+
+FailureOr<RowReduction> matchRowReduction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0 || !hasVectorizableBody(op))
+    return failure();
+  for (Value operand : op->getOperands()) {
+    auto type = llvm::dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return failure();
+  }
+  RowReduction r;
+  r.op = op;
+  r.ranges = op.getStaticLoopRanges();
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr expr : map.getResults())
+      if (!llvm::isa<AffineDimExpr, AffineConstantExpr>(expr))
+        return failure();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  AffineMap outMap = op.getIndexingMapsArray().back();
+  std::optional<unsigned> rows;
+  for (AffineExpr expr : llvm::reverse(outMap.getResults())) {
+    auto dim = llvm::dyn_cast<AffineDimExpr>(expr);
+    if (!dim || iterators[dim.getPosition()] != utils::IteratorType::parallel)
+      return failure();
+    if (!rows && r.ranges[dim.getPosition()] >= kMinRows)
+      rows = dim.getPosition();
+  }
+  if (!rows)
+    return failure();
+  r.rows = *rows;
+  for (AffineExpr expr : outMap.getResults()) {
+    unsigned d = llvm::cast<AffineDimExpr>(expr).getPosition();
+    if (d != r.rows)
+      r.outer.push_back(d);
+  }
+  for (auto [d, type] : llvm::enumerate(iterators))
+    if (type == utils::IteratorType::reduction)
+      r.reductions.push_back(d);
+  if (r.outer.size() + r.reductions.size() + 1 != r.ranges.size())
+    return failure();
+  return r;
+}
+
+/// Emits the vectorized loops of one row reduction on `buffers` (the op's
+/// operands, or their copies inside an outlined body).
+class RowReductionEmitter {
+public:
+  RowReductionEmitter(OpBuilder &b, Location loc, const RowReduction &r,
+                      ValueRange operands, int64_t lanes)
+      : b(b), loc(loc), r(r), operands(operands), lanes(lanes) {}
+
+  /// The number of iterations of the outermost loop: the first outer dim
+  /// of extent > 1, or the row tiles.
+  int64_t outermostCount() {
+    for (unsigned d : r.outer)
+      if (r.ranges[d] > 1)
+        return r.ranges[d];
+    return llvm::divideCeil(r.ranges[r.rows], lanes);
+  }
+
+  /// All the loops.
+  void emit() {
+    SmallVector<Value> point(r.ranges.size(), constant(0));
+    emitOuter(point, 0);
+  }
+
+  /// Iteration `index` of the outermost loop (see outermostCount).
+  void emitIteration(Value index) {
+    SmallVector<Value> point(r.ranges.size(), constant(0));
+    for (auto [level, d] : llvm::enumerate(r.outer)) {
+      if (r.ranges[d] == 1)
+        continue;
+      point[d] = index;
+      return emitOuter(point, level + 1);
+    }
+    emitRowTile(point, index);
+  }
+
+private:
+  Value constant(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  void emitOuter(SmallVector<Value> &point, size_t level) {
+    if (level == r.outer.size())
+      return emitRowTiles(point);
+    unsigned d = r.outer[level];
+    if (r.ranges[d] == 1)
+      return emitOuter(point, level + 1);
+    auto loop = scf::ForOp::create(b, loc, constant(0), constant(r.ranges[d]),
+                                   constant(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> inner = point;
+    inner[d] = loop.getInductionVar();
+    emitOuter(inner, level + 1);
+  }
+
+  void emitRowTiles(SmallVector<Value> &point) {
+    int64_t extent = r.ranges[r.rows], full = extent / lanes * lanes;
+    if (full > 0) {
+      auto loop = scf::ForOp::create(b, loc, constant(0), constant(full),
+                                     constant(lanes));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> inner = point;
+      inner[r.rows] = loop.getInductionVar();
+      emitTile(inner, lanes);
+    }
+    if (full < extent) {
+      SmallVector<Value> inner = point;
+      inner[r.rows] = constant(full);
+      emitTile(inner, extent - full);
+    }
+  }
+
+  /// Row tile `index` (a run-time value): full tiles and the partial one
+  /// take different branches.
+  void emitRowTile(SmallVector<Value> &point, Value index) {
+    int64_t extent = r.ranges[r.rows], full = extent / lanes;
+    Value start = arith::MulIOp::create(b, loc, index, constant(lanes));
+    SmallVector<Value> inner = point;
+    inner[r.rows] = start;
+    if (full * lanes == extent)
+      return emitTile(inner, lanes);
+    if (full == 0)
+      return emitTile(inner, extent);
+    Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         index, constant(full));
+    auto ifOp = scf::IfOp::create(b, loc, isFull, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    emitTile(inner, lanes);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    inner[r.rows] = constant(full * lanes);
+    emitTile(inner, extent - full * lanes);
+  }
+
+  SmallVector<Value> indices(AffineMap map, ArrayRef<Value> point) {
+    SmallVector<Value> result;
+    for (AffineExpr expr : map.getResults()) {
+      if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr))
+        result.push_back(point[dim.getPosition()]);
+      else
+        result.push_back(
+            constant(llvm::cast<AffineConstantExpr>(expr).getValue()));
+    }
+    return result;
+  }
+
+  /// Operand `i` at the `width` rows from `point`: gathered lane by lane
+  /// when it reads the row dim, else one value broadcast.
+  Value load(unsigned i, ArrayRef<Value> point, int64_t width) {
+    AffineMap map = r.op.getIndexingMapsArray()[i];
+    auto type = VectorType::get({width}, b.getF32Type());
+    if (!map.isFunctionOfDim(r.rows))
+      return vector::BroadcastOp::create(
+          b, loc, type,
+          memref::LoadOp::create(b, loc, operands[i], indices(map, point)));
+    SmallVector<Value> elements, lane(point);
+    for (int64_t l = 0; l < width; ++l) {
+      lane[r.rows] = b.createOrFold<arith::AddIOp>(loc, point[r.rows],
+                                                   constant(l));
+      elements.push_back(
+          memref::LoadOp::create(b, loc, operands[i], indices(map, lane)));
+    }
+    return vector::FromElementsOp::create(b, loc, type, elements);
+  }
+
+  /// The body on vectors of `width` lanes.
+  Value computeBody(ArrayRef<Value> args, int64_t width) {
+    Block &body = r.op.getRegion().front();
+    IRMapping mapping;
+    for (auto [arg, value] : llvm::zip(body.getArguments(), args))
+      mapping.map(arg, value);
+    auto vectorOf = [&](Type type) { return VectorType::get({width}, type); };
+    auto lookup = [&](Value value) -> Value {
+      if (Value mapped = mapping.lookupOrNull(value))
+        return mapped;
+      // A constant captured from outside the body.
+      auto attr = llvm::cast<TypedAttr>(
+          llvm::cast<arith::ConstantOp>(value.getDefiningOp()).getValue());
+      Value splat = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vectorOf(attr.getType()), attr));
+      mapping.map(value, splat);
+      return splat;
+    };
+    for (Operation &inner : body.without_terminator()) {
+      if (auto cst = llvm::dyn_cast<arith::ConstantOp>(inner)) {
+        auto attr = llvm::cast<TypedAttr>(cst.getValue());
+        mapping.map(cst.getResult(),
+                    arith::ConstantOp::create(
+                        b, loc,
+                        DenseElementsAttr::get(vectorOf(attr.getType()), attr)));
+        continue;
+      }
+      // The same op (attributes and properties kept) on vectors.
+      for (Value operand : inner.getOperands())
+        (void)lookup(operand);
+      Operation *vectorOp = b.clone(inner, mapping);
+      for (Value result : vectorOp->getResults())
+        result.setType(vectorOf(result.getType()));
+    }
+    return lookup(body.getTerminator()->getOperand(0));
+  }
+
+  void emitTile(ArrayRef<Value> point, int64_t width) {
+    unsigned out = r.op.getNumDpsInputs();
+    AffineMap outMap = r.op.getIndexingMapsArray()[out];
+    Value init = load(out, point, width);
+    SmallVector<Value> lbs, ubs, steps;
+    for (unsigned d : r.reductions) {
+      lbs.push_back(constant(0));
+      ubs.push_back(constant(r.ranges[d]));
+      steps.push_back(constant(1));
+    }
+    scf::LoopNest nest = scf::buildLoopNest(
+        b, loc, lbs, ubs, steps, ValueRange{init},
+        [&](OpBuilder &, Location, ValueRange ivs, ValueRange accs) {
+          SmallVector<Value> at(point);
+          for (auto [d, iv] : llvm::zip(r.reductions, ivs))
+            at[d] = iv;
+          SmallVector<Value> args;
+          for (unsigned i = 0; i < out; ++i)
+            args.push_back(load(i, at, width));
+          args.push_back(accs.front());
+          return scf::ValueVector{computeBody(args, width)};
+        });
+    Value result = nest.results.front();
+    SmallVector<Value> lane(point);
+    for (int64_t l = 0; l < width; ++l) {
+      lane[r.rows] = b.createOrFold<arith::AddIOp>(loc, point[r.rows],
+                                                   constant(l));
+      Value element = vector::ExtractOp::create(b, loc, result, l);
+      memref::StoreOp::create(b, loc, element, operands[out],
+                              indices(outMap, lane));
+    }
+  }
+
+  OpBuilder &b;
+  Location loc;
+  RowReduction r;
+  SmallVector<Value> operands;
+  int64_t lanes;
+};
+
+struct VectorizeReductionsPass
+    : impl::VectorizeReductionsBase<VectorizeReductionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (lanes < 1) {
+      getOperation().emitError("vectorize-reductions: lanes must be positive");
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    unsigned bodies = 0;
+    for (linalg::GenericOp op : ops) {
+      FailureOr<RowReduction> reduction = matchRowReduction(op);
+      if (failed(reduction))
+        continue;
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      SmallVector<Value> operands(op->getOperands());
+      RowReductionEmitter emitter(b, loc, *reduction, operands, lanes);
+      int64_t work = 1;
+      for (int64_t range : reduction->ranges)
+        work *= range;
+      llvm::SetVector<Value> buffers(operands.begin(), operands.end());
+      if (!parallel || work < minParallelWork ||
+          buffers.size() > kParallelForBuffers ||
+          emitter.outermostCount() < 2) {
+        emitter.emit();
+        op.erase();
+        continue;
+      }
+      // The outermost loop's body, outlined for the parallel-for hook.
+      func::FuncOp parallelFor = getOrCreateParallelFor(getOperation());
+      auto parent = op->getParentOfType<func::FuncOp>();
+      std::string name =
+          (parent.getName() + "_reduction" + llvm::Twine(bodies++)).str();
+      func::FuncOp body = createParallelBody(b, loc, parallelFor, name);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        Block *entry = &body.getBody().front();
+        b.setInsertionPointToStart(entry);
+        IRMapping mapping;
+        for (auto [i, buffer] : llvm::enumerate(buffers))
+          mapping.map(buffer,
+                      rebuildBuffer(b, loc, entry->getArgument(i), buffer));
+        SmallVector<Value> local;
+        for (Value operand : operands)
+          local.push_back(mapping.lookup(operand));
+        RowReductionEmitter inner(b, loc, *reduction, local, lanes);
+        auto loop = scf::ForOp::create(
+            b, loc, entry->getArgument(3), entry->getArgument(4),
+            arith::ConstantIndexOp::create(b, loc, 1));
+        b.setInsertionPointToStart(loop.getBody());
+        inner.emitIteration(loop.getInductionVar());
+        b.setInsertionPointToEnd(entry);
+        func::ReturnOp::create(b, loc);
+      }
+      callParallelFor(b, loc, parallelFor, body,
+                      SmallVector<Value>(buffers.begin(), buffers.end()),
+                      emitter.outermostCount());
+      op.erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace onnxc

@@ -1,0 +1,89 @@
+// RUN: onnx-opt %s -vectorize-reductions="lanes=8" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: onnx-opt %s -vectorize-reductions="lanes=8 parallel=true min-parallel-work=64" -split-input-file | FileCheck %s --check-prefix=PAR
+
+// A row sum of squares over [20, 32] -> [20]: one lane per row, 8 rows a
+// vector (a loop of 2 tiles), then a tile of the 4 remaining rows. Each lane reads its row in
+// order (a gather of one element per row and column), the body runs on
+// vectors, the accumulator stays in registers over the 32 columns.
+// CHECK-LABEL: func.func @sum_of_squares
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[R:.*]] = %c0 to %c16 step %c8
+// CHECK-COUNT-8: memref.load %arg1
+// CHECK: %[[INIT:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[ACC:.*]] = %[[INIT]]) -> (vector<8xf32>)
+// CHECK: memref.load %arg0[%[[R]], %[[K]]]
+// CHECK-COUNT-7: memref.load %arg0
+// CHECK: %[[X:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: %[[SQ:.*]] = arith.mulf %[[X]], %[[X]] : vector<8xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %[[ACC]], %[[SQ]] : vector<8xf32>
+// CHECK: scf.yield %[[SUM]]
+// CHECK-COUNT-8: memref.store
+// The 4-row tail.
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>)
+// PAR-LABEL: func.func @sum_of_squares
+// PAR: call @onnxc_parallel_for({{.*}}, %c3)
+// PAR-LABEL: func.func private @sum_of_squares_reduction0
+// PAR: scf.if
+#in = affine_map<(i, k) -> (i, k)>
+#out = affine_map<(i, k) -> (i)>
+func.func @sum_of_squares(%x: memref<20x32xf32>, %y: memref<20xf32>) {
+  linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<20x32xf32>) outs(%y : memref<20xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %sq = arith.mulf %a, %a : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Softmax's max with a NaN check (cmpf + select keep their predicate), and
+// an input that does not read the row dim is broadcast.
+// CHECK-LABEL: func.func @row_max
+// CHECK: vector.broadcast {{.*}} : f32 to vector<8xf32>
+// CHECK: arith.cmpf ogt, {{.*}} : vector<8xf32>
+// CHECK: arith.select {{.*}} : vector<8xi1>, vector<8xf32>
+#in = affine_map<(i, k) -> (i, k)>
+#col = affine_map<(i, k) -> (k)>
+#out = affine_map<(i, k) -> (i)>
+func.func @row_max(%x: memref<8x16xf32>, %w: memref<16xf32>, %y: memref<8xf32>) {
+  linalg.generic {indexing_maps = [#in, #col, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %w : memref<8x16xf32>, memref<16xf32>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %gt = arith.cmpf ogt, %p, %acc : f32
+    %m = arith.select %gt, %p, %acc : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// Left alone: fewer than 4 rows, and a body with an op that is not
+// elementwise (linalg.index).
+// CHECK-LABEL: func.func @left_alone
+// CHECK-COUNT-2: linalg.generic
+#in = affine_map<(i, k) -> (i, k)>
+#out = affine_map<(i, k) -> (i)>
+func.func @left_alone(%x: memref<3x32xf32>, %y: memref<3xf32>, %z: memref<8x32xf32>, %w: memref<8xf32>) {
+  linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<3x32xf32>) outs(%y : memref<3xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%z : memref<8x32xf32>) outs(%w : memref<8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %k = linalg.index 1 : index
+    %i = arith.index_cast %k : index to i64
+    %f = arith.sitofp %i : i64 to f32
+    %p = arith.mulf %a, %f : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
