@@ -69,8 +69,13 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAssignWorkspace(workspace));
   pm.addNestedPass<func::FuncOp>(createLowerRuntimeChecks());
   // Before the loops are lowered: the expansions may create scf ops.
-  if (options.noLibm)
+  if (options.noLibm) {
     pm.addNestedPass<func::FuncOp>(createApproximateMath());
+  } else if (options.vectorLanes > 0) {
+    ApproximateMathOptions approximate;
+    approximate.vectorizableOnly = true;
+    pm.addNestedPass<func::FuncOp>(createApproximateMath(approximate));
+  }
 
   if (options.vectorLanes > 0) {
     VectorizeContractionsOptions vectorize;

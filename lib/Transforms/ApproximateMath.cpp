@@ -240,7 +240,24 @@ struct LogF64 : OpRewritePattern<math::LogOp> {
 };
 
 struct ApproximateMathPass : impl::ApproximateMathBase<ApproximateMathPass> {
+  using Base::Base;
+
+  /// exp, tanh and erf on float32 only: the polynomials of the loops that
+  /// LLVM should vectorize.
+  void approximateForVectorization() {
+    auto selected = [](StringRef name) {
+      name.consume_front("math.");
+      return name == "exp" || name == "tanh" || name == "erf";
+    };
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(patterns, selected);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+
   void runOnOperation() override {
+    if (vectorizableOnly)
+      return approximateForVectorization();
     RewritePatternSet patterns(&getContext());
     auto all = [](StringRef) { return true; };
     // sinh, powf, ... become exp/log first; float16 math runs in float32;

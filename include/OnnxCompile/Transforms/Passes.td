@@ -242,7 +242,17 @@ def ApproximateMath : Pass<"approximate-math"> {
     that lower to instructions (sqrt, abs, fma...) stay. Any other op that
     would still call libm (other float64 transcendentals) is an error that
     names the ONNX node.
+
+    With `vectorizable-only` (the default pipeline's speed mode), only
+    float32 exp, tanh and erf become polynomials, without the libm check:
+    LLVM cannot vectorize a loop around a libm call.
   }];
+  let options = [
+    Option<"vectorizableOnly", "vectorizable-only", "bool",
+           /*default=*/"false",
+           "Only replace float32 exp, tanh and erf, so that the loops around "
+           "them vectorize (Softmax, GELU); other ops keep calling libm">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",
                            "mlir::vector::VectorDialect",
