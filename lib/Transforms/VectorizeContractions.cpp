@@ -120,6 +120,8 @@ struct Contraction {
   /// Whether n is the output's innermost dim (else accumulators are
   /// gathered from and scattered to C, once per tile).
   bool contiguousC;
+  /// Rows of a full tile.
+  int64_t tileRows = 0;
   /// The parallel dims other than m and n, outermost first.
   SmallVector<unsigned> outer;
   SmallVector<unsigned> reductions;
@@ -130,7 +132,55 @@ double laneUse(int64_t extent, int64_t lanes) {
   return double(extent) / double(llvm::divideCeil(extent, lanes) * lanes);
 }
 
-FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
+/// Sets c.m, and c.tileRows: `rows` rows a tile when the tile is 2
+/// vectors wide, twice as many when N fills only one vector (the
+/// accumulators that fit the registers either way).
+void chooseRows(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
+                int64_t rows) {
+  SmallVector<unsigned> candidates;
+  for (unsigned d : llvm::reverse(outDims))
+    if (d != c.n && c.ranges[d] > 1 && reads(c.aExprs, d))
+      candidates.push_back(d);
+  c.m.reset();
+  for (unsigned d : candidates)
+    if (!reads(c.bExprs, d)) {
+      c.m = d;
+      break;
+    }
+  if (!c.m && !candidates.empty())
+    c.m = candidates.front();
+  c.tileRows = c.ranges[c.n] <= lanes ? 2 * rows : rows;
+}
+
+/// The estimated fraction of the FMA units' peak that the tiles of `c`
+/// reach: each reduction step issues rows x vectors FMAs (two a cycle) and
+/// rows + vectors loads (two a cycle, plus one per row and vector when B
+/// reads M); fewer than 8 accumulators cannot hide the FMA latency (4
+/// cycles); partly filled vectors and tiles waste lanes; and gathering the
+/// accumulators of a non-contiguous C costs a load and a store per lane,
+/// once per tile.
+double tileEfficiency(const Contraction &c, int64_t lanes,
+                      int64_t reductionSteps) {
+  int64_t columns = c.ranges[c.n];
+  int64_t vectors = std::min<int64_t>(2, llvm::divideCeil(columns, lanes));
+  int64_t extent = c.m ? c.ranges[*c.m] : 1;
+  int64_t tiles = llvm::divideCeil(extent, c.tileRows);
+  int64_t rows = llvm::divideCeil(extent, tiles);
+  bool bReadsM = c.m && reads(c.bExprs, *c.m);
+  double fmas = double(rows * vectors);
+  double loads = bReadsM ? double(rows + rows * vectors) : double(rows + vectors);
+  double cycles = std::max({fmas / 2, loads / 2, 4.0});
+  double stepCycles = cycles * double(reductionSteps);
+  if (!c.contiguousC)
+    stepCycles += double(rows * vectors * lanes);
+  double useful = fmas * laneUse(columns, lanes) *
+                  (double(extent) / double(tiles * rows)) *
+                  double(reductionSteps);
+  return useful / (2 * stepCycles);
+}
+
+FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
+                                        int64_t rows) {
   if (!op.hasPureBufferSemantics() || !isMultiplyAccumulate(op))
     return failure();
   for (Value operand : op->getOperands()) {
@@ -169,21 +219,22 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
   c.cExprs = *out;
   c.c = op.getDpsInits()[0];
   Value x = op.getDpsInputs()[0], y = op.getDpsInputs()[1];
-  bool bContiguous = true;
-  for (Value input : {x, y})
-    bContiguous &= hasUnitInnerStride(llvm::cast<MemRefType>(input.getType()));
+  int64_t reductionSteps = 1;
+  for (unsigned d : c.reductions)
+    reductionSteps *= c.ranges[d];
 
   // N: an output dim that one input (B) reads along its innermost dim
-  // only, and the other (A) does not read. The output's innermost dim is
-  // preferred (C is then loaded and stored as vectors) unless it fills
-  // less than 3/4 of the vector lanes and another fills more: a
-  // convolution's 7-wide output rows, say, against its 512 output
-  // channels.
+  // only, and the other (A) does not read; M: the innermost output dim
+  // that A reads, preferably one B does not read. Of the candidates, the
+  // one whose tile keeps the FMA units busiest wins (the output's
+  // innermost dim on ties: C is then loaded and stored as vectors), see
+  // tileEfficiency: a convolution's 14-wide output rows fill one vector
+  // per row, its 256 output channels two.
   auto readsAlongInner = [](ArrayRef<LinearExpr> exprs, unsigned d) {
     return exprs.back().coeffs[d] > 0 && !reads(exprs.drop_back(), d);
   };
-  std::optional<unsigned> best;
-  bool bestLhsIsB = false, contiguousIsGood = false;
+  std::optional<Contraction> best;
+  double bestScore = 0;
   for (unsigned d : llvm::reverse(outDims)) {
     // Fewer columns are better left to scalar loops. The bound does not
     // depend on the target: every target then computes each output with
@@ -202,43 +253,29 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes) {
     if (d == outDims.back() &&
         !hasUnitInnerStride(llvm::cast<MemRefType>(c.c.getType())))
       continue;
-    if (!best || (!contiguousIsGood &&
-                  laneUse(c.ranges[d], lanes) > laneUse(c.ranges[*best], lanes))) {
-      best = d;
-      bestLhsIsB = lhsIsB;
-      // Gathering and scattering the accumulators costs as much as a short
-      // reduction: the contiguous dim wins unless it wastes many lanes.
-      contiguousIsGood =
-          d == outDims.back() && laneUse(c.ranges[d], lanes) >= 0.75;
+    Contraction candidate = c;
+    candidate.n = d;
+    candidate.contiguousC = d == outDims.back();
+    if (lhsIsB)
+      candidate.a = y, candidate.b = x, candidate.aExprs = *rhs,
+      candidate.bExprs = *lhs;
+    else
+      candidate.a = x, candidate.b = y, candidate.aExprs = *lhs,
+      candidate.bExprs = *rhs;
+    candidate.stride = candidate.bExprs.back().coeffs[d];
+    chooseRows(candidate, outDims, lanes, rows);
+    double score = tileEfficiency(candidate, lanes, reductionSteps);
+    if (!best || score > bestScore * 1.02) {
+      best = candidate;
+      bestScore = score;
     }
   }
-  (void)bContiguous;
   if (!best)
     return failure();
-  c.n = *best;
-  c.contiguousC = c.n == outDims.back();
-  if (bestLhsIsB)
-    c.a = y, c.b = x, c.aExprs = *rhs, c.bExprs = *lhs;
-  else
-    c.a = x, c.b = y, c.aExprs = *lhs, c.bExprs = *rhs;
-  c.stride = c.bExprs.back().coeffs[c.n];
-
-  // M: innermost output dim that A reads, preferably one B does not read.
-  SmallVector<unsigned> candidates;
-  for (unsigned d : llvm::reverse(outDims))
-    if (d != c.n && c.ranges[d] > 1 && reads(c.aExprs, d))
-      candidates.push_back(d);
-  for (unsigned d : candidates)
-    if (!reads(c.bExprs, d)) {
-      c.m = d;
-      break;
-    }
-  if (!c.m && !candidates.empty())
-    c.m = candidates.front();
   for (unsigned d : outDims)
-    if (d != c.m && d != c.n)
-      c.outer.push_back(d);
-  return c;
+    if (d != best->m && d != best->n)
+      best->outer.push_back(d);
+  return *best;
 }
 
 /// Emits the loops and micro-kernels of one contraction.
@@ -311,7 +348,8 @@ private:
       // tiles of 7, not 12 and a 2-row tile whose 4 accumulators cannot
       // hide the FMA latency.
       int64_t extent = c.m ? c.ranges[*c.m] : 1;
-      return {extent, llvm::divideCeil(extent, llvm::divideCeil(extent, rows))};
+      return {extent,
+              llvm::divideCeil(extent, llvm::divideCeil(extent, c.tileRows))};
     }
     return {c.ranges[c.n], 2 * lanes};
   }
@@ -618,7 +656,7 @@ struct VectorizeContractionsPass
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     unsigned kernels = 0;
     for (linalg::GenericOp op : ops) {
-      FailureOr<Contraction> contraction = matchContraction(op, lanes);
+      FailureOr<Contraction> contraction = matchContraction(op, lanes, rows);
       if (failed(contraction))
         continue;
       OpBuilder builder(op);

@@ -79,25 +79,26 @@ func.func @strided_conv(%x: memref<1x2x1x11xf32>, %w: memref<3x2x1x3xf32>, %y: m
 // Left to the scalar loops: B reads N along its outer dim (B[n, k]), and
 // a product with only 3 columns.
 // A convolution whose weight is stored output-channel innermost
-// ([c, kh, kw, f]), with 5-wide output rows and 16 output channels: N is
-// the output channel (16 columns fill two 8-lane vectors; 5 would fill 5
-// of 8), M the output column: one tile of 5 rows by 2 vectors. C is not
+// ([c, kh, kw, f]), with 5-wide output rows, 16 output channels and 48
+// reduction steps: N is the output channel (16 columns fill two 8-lane
+// vectors; 5 would fill 5 of 8), M the output column: one tile of 5 rows
+// by 2 vectors. C is not
 // contiguous along N: each tile
 // gathers its accumulators once and scatters them once.
 // CHECK-LABEL: func.func @channels_last_weight
 // CHECK-COUNT-8: memref.load %arg2[%c0, %{{.*}}, %c0, %c0] : memref<1x16x1x5xf32>
 // CHECK-NEXT: vector.from_elements {{.*}} : vector<8xf32>
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK: vector.load %arg1[{{.*}}] : memref<2x1x3x16xf32>, vector<8xf32>
-// CHECK: memref.load %arg0[{{.*}}] : memref<1x2x1x7xf32>
+// CHECK: vector.load %arg1[{{.*}}] : memref<16x1x3x16xf32>, vector<8xf32>
+// CHECK: memref.load %arg0[{{.*}}] : memref<1x16x1x7xf32>
 // CHECK: vector.extract {{.*}}[0] : f32 from vector<8xf32>
 // CHECK: memref.store {{.*}}, %arg2
 #xin = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
 #wcl = affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>
 #yout = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
-func.func @channels_last_weight(%x: memref<1x2x1x7xf32>, %w: memref<2x1x3x16xf32>, %y: memref<1x16x1x5xf32>) {
+func.func @channels_last_weight(%x: memref<1x16x1x7xf32>, %w: memref<16x1x3x16xf32>, %y: memref<1x16x1x5xf32>) {
   linalg.generic {indexing_maps = [#xin, #wcl, #yout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-      ins(%x, %w : memref<1x2x1x7xf32>, memref<2x1x3x16xf32>) outs(%y : memref<1x16x1x5xf32>) {
+      ins(%x, %w : memref<1x16x1x7xf32>, memref<16x1x3x16xf32>) outs(%y : memref<1x16x1x5xf32>) {
   ^bb0(%i: f32, %k: f32, %acc: f32):
     %p = arith.mulf %i, %k : f32
     %s = arith.addf %acc, %p : f32
@@ -131,6 +132,27 @@ func.func @not_contiguous(%a: memref<8x4xf32>, %b: memref<32x4xf32>, %c: memref<
 func.func @narrow(%a: memref<8x4xf32>, %b: memref<4x3xf32>, %c: memref<8x3xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<8x4xf32>, memref<4x3xf32>) outs(%c : memref<8x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// N = 8 fills one vector per row: a tile takes twice the rows (12, with
+// rows=6), the same number of accumulators as 6 rows of two vectors.
+// CHECK-LABEL: func.func @one_vector_wide
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-NOT: scf.for
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @one_vector_wide(%a: memref<12x16xf32>, %b: memref<16x8xf32>, %c: memref<12x8xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<12x16xf32>, memref<16x8xf32>) outs(%c : memref<12x8xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
