@@ -122,6 +122,9 @@ struct Contraction {
   bool contiguousC;
   /// Rows of a full tile.
   int64_t tileRows = 0;
+  /// When B is a weight repacked into panels of this many columns:
+  /// B'[n / width, <B's other indices>, n % width] (see packWeight).
+  int64_t packedWidth = 0;
   /// The parallel dims other than m and n, outermost first.
   SmallVector<unsigned> outer;
   SmallVector<unsigned> reductions;
@@ -519,7 +522,16 @@ private:
 
   /// `width` consecutive values of B along n from `point`. A strided read
   /// loads the covering span and keeps every stride-th element.
-  Value loadB(ArrayRef<Value> point, int64_t width) {
+  Value loadB(ArrayRef<Value> point, int64_t width, Value panel = {},
+              int64_t offset = 0) {
+    auto type = VectorType::get({width}, b.getF32Type());
+    if (c.packedWidth) {
+      SmallVector<Value> index{panel};
+      llvm::append_range(index,
+                         indices(ArrayRef(c.bExprs).drop_back(), point));
+      index.push_back(constant(offset));
+      return vector::LoadOp::create(b, loc, type, c.b, index);
+    }
     SmallVector<Value> index = indices(c.bExprs, point);
     if (c.stride == 1)
       return vector::LoadOp::create(
@@ -591,6 +603,12 @@ private:
         init.push_back(loadC(at(dims, r, offsets[j]), w));
 
     bool bReadsM = c.m && reads(c.bExprs, *c.m);
+    // The tile's panel of a packed B (tiles start at multiples of the
+    // panel width).
+    Value panel;
+    if (c.packedWidth)
+      panel = b.createOrFold<arith::DivUIOp>(loc, dims[c.n],
+                                             constant(c.packedWidth));
     SmallVector<Value> lbs, ubs, steps;
     for (unsigned d : c.reductions) {
       lbs.push_back(constant(0));
@@ -606,14 +624,16 @@ private:
           SmallVector<Value> shared;
           if (!bReadsM)
             for (auto [j, w] : llvm::enumerate(widths))
-              shared.push_back(loadB(at(point, 0, offsets[j]), w));
+              shared.push_back(
+                  loadB(at(point, 0, offsets[j]), w, panel, offsets[j]));
           scf::ValueVector next;
           for (int64_t r = 0; r < tileRows; ++r) {
             Value a = memref::LoadOp::create(
                 b, loc, c.a, indices(c.aExprs, at(point, r, 0)));
             llvm::SmallDenseMap<int64_t, Value> splats;
             for (auto [j, w] : llvm::enumerate(widths)) {
-              Value bv = bReadsM ? loadB(at(point, r, offsets[j]), w)
+              Value bv = bReadsM ? loadB(at(point, r, offsets[j]), w, panel,
+                                         offsets[j])
                                  : shared[j];
               Value &splat = splats[w];
               if (!splat)
@@ -634,6 +654,66 @@ private:
   int64_t lanes, rows;
   bool fused;
 };
+
+/// Repacks a constant B whose innermost dim is N (a MatMul's [K, N], a
+/// convolution's [g, c, kh, kw, m]) into panels of `width` columns, the
+/// tile width: B'[n / width, ..., n % width], zero-padded. A tile then
+/// reads its weights as one sequential stream instead of `width` columns
+/// out of every row, which the hardware prefetchers follow across pages.
+void packWeight(Contraction &c, OpBuilder &b, int64_t width) {
+  auto getGlobal = c.b.getDefiningOp<memref::GetGlobalOp>();
+  if (!getGlobal || c.stride != 1)
+    return;
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      getGlobal, getGlobal.getNameAttr());
+  auto type = llvm::cast<MemRefType>(c.b.getType());
+  if (!global || !global.getConstant() || !type.getLayout().isIdentity())
+    return;
+  auto dense = llvm::dyn_cast_or_null<DenseElementsAttr>(
+      global.getInitialValue().value_or(Attribute()));
+  const LinearExpr &inner = c.bExprs.back();
+  if (!dense || inner.constant != 0 ||
+      llvm::any_of(llvm::enumerate(inner.coeffs), [&](auto pair) {
+        return pair.value() != (pair.index() == c.n ? 1 : 0);
+      }))
+    return;
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t columns = shape.back(), panels = llvm::divideCeil(columns, width);
+  int64_t rows = type.getNumElements() / columns;
+  SmallVector<int64_t> packedShape{panels};
+  llvm::append_range(packedShape, shape.drop_back());
+  packedShape.push_back(width);
+  auto packedType = RankedTensorType::get(packedShape, b.getF32Type());
+  DenseElementsAttr packed;
+  if (dense.isSplat()) {
+    packed = DenseElementsAttr::get(packedType,
+                                    dense.getSplatValue<Attribute>());
+  } else {
+    ArrayRef<float> from(
+        reinterpret_cast<const float *>(dense.getRawData().data()),
+        type.getNumElements());
+    std::vector<float> to(panels * rows * width, 0.0f);
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < width && p * width + j < columns; ++j)
+          to[(p * rows + r) * width + j] = from[r * columns + p * width + j];
+    packed = DenseElementsAttr::get(packedType, ArrayRef<float>(to));
+  }
+  auto module = global->getParentOfType<ModuleOp>();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(global);
+  auto packedGlobal = memref::GlobalOp::create(
+      b, global.getLoc(), (global.getSymName() + "_packed").str(),
+      b.getStringAttr("private"),
+      MemRefType::get(packedShape, b.getF32Type()), packed,
+      /*constant=*/true, b.getI64IntegerAttr(64));
+  SymbolTable(module).insert(packedGlobal);
+  b.setInsertionPointAfter(getGlobal);
+  c.b = memref::GetGlobalOp::create(b, getGlobal.getLoc(),
+                                    packedGlobal.getType(),
+                                    packedGlobal.getSymName());
+  c.packedWidth = width;
+}
 
 int64_t multiplyAccumulates(const Contraction &c) {
   int64_t total = 1;
@@ -660,6 +740,8 @@ struct VectorizeContractionsPass
       if (failed(contraction))
         continue;
       OpBuilder builder(op);
+      if (isWeight(contraction->b))
+        packWeight(*contraction, builder, 2 * lanes);
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, rows,
                             fused);
       if (parallel && multiplyAccumulates(*contraction) >= minParallelWork) {
@@ -673,6 +755,18 @@ struct VectorizeContractionsPass
       }
       op.erase();
     }
+    // The weights that were repacked and are no longer read.
+    getOperation().walk([](memref::GetGlobalOp get) {
+      if (get->use_empty())
+        get.erase();
+    });
+    SmallVector<memref::GlobalOp> dead;
+    for (auto global : getOperation().getOps<memref::GlobalOp>())
+      if (global.isPrivate() &&
+          SymbolTable::symbolKnownUseEmpty(global, getOperation()))
+        dead.push_back(global);
+    for (memref::GlobalOp global : dead)
+      global.erase();
   }
 };
 

@@ -5,6 +5,12 @@
 // outlined into an internal function taking the base pointers of A, B, C
 // and a range of tiles, and handed to the onnxc_parallel_for hook, whose
 // weak default runs it serially.
+// The constant weight B [64, 48] is repacked into 3 panels of 16 columns,
+// [3, 64, 16], each tile's weights one sequential stream; the original
+// global, no longer read, is gone.
+// CHECK-NOT: @weight :
+// CHECK: memref.global "private" constant @weight_packed : memref<3x64x16xf32>
+// CHECK-NOT: @weight :
 // CHECK-LABEL: func.func @matmul(
 // CHECK: %[[BODY:.*]] = constant @matmul_contraction0
 // CHECK: %[[BASE:[a-z_0-9]+]], %{{.*}} = memref.extract_strided_metadata %arg0
@@ -14,8 +20,11 @@
 // CHECK-SAME: %[[A:.*]]: memref<f32>, %[[B:.*]]: memref<f32>, %[[C:.*]]: memref<f32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
 // CHECK-SAME: llvm.linkage = #llvm.linkage<internal>
 // CHECK: memref.reinterpret_cast %[[A]] to offset: [0], sizes: [12, 64], strides: [64, 1] : memref<f32> to memref<12x64xf32>
+// CHECK: %[[BP:.*]] = memref.reinterpret_cast %[[B]] to offset: [0], sizes: [3, 64, 16], strides: [1024, 16, 1]
 // CHECK: memref.reinterpret_cast %[[C]] to offset: [0], sizes: [12, 48], strides: [48, 1]
 // CHECK: scf.for %[[TILE:.*]] = %[[BEGIN]] to %[[END]]
+// CHECK: %[[PANEL:.*]] = arith.divui %{{.*}}, %{{.*}} : index
+// CHECK: vector.load %[[BP]][%[[PANEL]], %{{.*}}, %{{.*}}] : memref<3x64x16xf32>, vector<8xf32>
 // CHECK: math.fma
 // CHECK: return
 // CHECK-LABEL: func.func @onnxc_parallel_for(
