@@ -64,6 +64,22 @@ bool hasVectorizableBody(linalg::GenericOp op) {
   });
 }
 
+/// Sums and constant multiples of dims and constants (a pooling window's
+/// `oh * 2 + kh`), which evaluate to index arithmetic.
+bool isLinear(AffineExpr expr) {
+  if (llvm::isa<AffineDimExpr, AffineConstantExpr>(expr))
+    return true;
+  auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary || (binary.getKind() != AffineExprKind::Add &&
+                  binary.getKind() != AffineExprKind::Mul))
+    return false;
+  if (binary.getKind() == AffineExprKind::Mul &&
+      !llvm::isa<AffineConstantExpr>(binary.getRHS()) &&
+      !llvm::isa<AffineConstantExpr>(binary.getLHS()))
+    return false;
+  return isLinear(binary.getLHS()) && isLinear(binary.getRHS());
+}
+
 FailureOr<RowReduction> matchRowReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() == 0 || !hasVectorizableBody(op))
@@ -78,7 +94,7 @@ FailureOr<RowReduction> matchRowReduction(linalg::GenericOp op) {
   r.ranges = op.getStaticLoopRanges();
   for (AffineMap map : op.getIndexingMapsArray())
     for (AffineExpr expr : map.getResults())
-      if (!llvm::isa<AffineDimExpr, AffineConstantExpr>(expr))
+      if (!isLinear(expr))
         return failure();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   AffineMap outMap = op.getIndexingMapsArray().back();
@@ -201,15 +217,24 @@ private:
     emitTile(inner, extent - full * lanes);
   }
 
+  /// A linear expression (see isLinear) at `point`.
+  Value evaluate(AffineExpr expr, ArrayRef<Value> point) {
+    if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr))
+      return point[dim.getPosition()];
+    if (auto cst = llvm::dyn_cast<AffineConstantExpr>(expr))
+      return constant(cst.getValue());
+    auto binary = llvm::cast<AffineBinaryOpExpr>(expr);
+    Value lhs = evaluate(binary.getLHS(), point),
+          rhs = evaluate(binary.getRHS(), point);
+    if (binary.getKind() == AffineExprKind::Add)
+      return b.createOrFold<arith::AddIOp>(loc, lhs, rhs);
+    return b.createOrFold<arith::MulIOp>(loc, lhs, rhs);
+  }
+
   SmallVector<Value> indices(AffineMap map, ArrayRef<Value> point) {
     SmallVector<Value> result;
-    for (AffineExpr expr : map.getResults()) {
-      if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr))
-        result.push_back(point[dim.getPosition()]);
-      else
-        result.push_back(
-            constant(llvm::cast<AffineConstantExpr>(expr).getValue()));
-    }
+    for (AffineExpr expr : map.getResults())
+      result.push_back(evaluate(expr, point));
     return result;
   }
 

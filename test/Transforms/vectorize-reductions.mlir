@@ -87,3 +87,23 @@ func.func @left_alone(%x: memref<3x32xf32>, %y: memref<3xf32>, %z: memref<8x32xf
   }
   return
 }
+
+// -----
+
+// A 3x3 stride-2 max pool: the window expressions (2 * ow + kw) are
+// linear, so lanes gather every other element.
+// CHECK-LABEL: func.func @max_pool
+// CHECK-NOT: linalg.generic
+// CHECK: arith.maximumf {{.*}} : vector<5xf32>
+#in = affine_map<(c, oh, ow, kh, kw) -> (c, oh * 2 + kh, ow * 2 + kw)>
+#win = affine_map<(c, oh, ow, kh, kw) -> (kh, kw)>
+#out = affine_map<(c, oh, ow, kh, kw) -> (c, oh, ow)>
+func.func @max_pool(%x: memref<2x11x11xf32>, %w: memref<3x3xf32>, %y: memref<2x5x5xf32>) {
+  linalg.generic {indexing_maps = [#in, #win, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<2x11x11xf32>, memref<3x3xf32>) outs(%y : memref<2x5x5xf32>) {
+  ^bb0(%a: f32, %unused: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  }
+  return
+}
