@@ -120,8 +120,8 @@ struct Contraction {
   /// Whether n is the output's innermost dim (else accumulators are
   /// gathered from and scattered to C, once per tile).
   bool contiguousC;
-  /// Rows of a full tile.
-  int64_t tileRows = 0;
+  /// Rows and vectors of columns of a full tile.
+  int64_t tileRows = 0, tileVectors = 2;
   /// When B is a weight repacked into panels of this many columns:
   /// B'[n / width, <B's other indices>, n % width] (see packWeight).
   int64_t packedWidth = 0;
@@ -135,11 +135,9 @@ double laneUse(int64_t extent, int64_t lanes) {
   return double(extent) / double(llvm::divideCeil(extent, lanes) * lanes);
 }
 
-/// Sets c.m, and c.tileRows: `rows` rows a tile when the tile is 2
-/// vectors wide, twice as many when N fills only one vector (the
-/// accumulators that fit the registers either way).
-void chooseRows(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
-                int64_t rows) {
+/// Sets c.m: the innermost output dim that A reads, preferably one B does
+/// not read.
+void chooseRowDim(Contraction &c, ArrayRef<unsigned> outDims) {
   SmallVector<unsigned> candidates;
   for (unsigned d : llvm::reverse(outDims))
     if (d != c.n && c.ranges[d] > 1 && reads(c.aExprs, d))
@@ -152,7 +150,6 @@ void chooseRows(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
     }
   if (!c.m && !candidates.empty())
     c.m = candidates.front();
-  c.tileRows = c.ranges[c.n] <= lanes ? 2 * rows : rows;
 }
 
 /// The estimated fraction of the FMA units' peak that the tiles of `c`
@@ -165,7 +162,8 @@ void chooseRows(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
 double tileEfficiency(const Contraction &c, int64_t lanes,
                       int64_t reductionSteps) {
   int64_t columns = c.ranges[c.n];
-  int64_t vectors = std::min<int64_t>(2, llvm::divideCeil(columns, lanes));
+  int64_t vectors =
+      std::min<int64_t>(c.tileVectors, llvm::divideCeil(columns, lanes));
   int64_t extent = c.m ? c.ranges[*c.m] : 1;
   int64_t tiles = llvm::divideCeil(extent, c.tileRows);
   int64_t rows = llvm::divideCeil(extent, tiles);
@@ -180,6 +178,33 @@ double tileEfficiency(const Contraction &c, int64_t lanes,
                   (double(extent) / double(tiles * rows)) *
                   double(reductionSteps);
   return useful / (2 * stepCycles);
+}
+
+/// Sets c.m and the tile: 1 to 4 vectors of columns by as many rows as
+/// the registers hold (2 x `rows` accumulators, the B vectors and a
+/// broadcast), whichever tileEfficiency rates best: few rows (a 7-wide
+/// convolution) take more vectors, one vector of columns twice the rows.
+void chooseTile(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
+                int64_t rows, int64_t reductionSteps) {
+  chooseRowDim(c, outDims);
+  int64_t registers = 2 * rows + 4;
+  int64_t maxVectors =
+      std::min<int64_t>(4, llvm::divideCeil(c.ranges[c.n], lanes));
+  double best = -1;
+  Contraction trial = c;
+  for (int64_t vectors = 1; vectors <= maxVectors; ++vectors) {
+    trial.tileVectors = vectors;
+    trial.tileRows =
+        std::min<int64_t>(2 * rows, (registers - 1 - vectors) / vectors);
+    if (trial.tileRows < 1)
+      break;
+    double score = tileEfficiency(trial, lanes, reductionSteps);
+    if (score > best * 1.02) {
+      best = score;
+      c.tileVectors = trial.tileVectors;
+      c.tileRows = trial.tileRows;
+    }
+  }
 }
 
 FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
@@ -266,7 +291,7 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
       candidate.a = x, candidate.b = y, candidate.aExprs = *lhs,
       candidate.bExprs = *rhs;
     candidate.stride = candidate.bExprs.back().coeffs[d];
-    chooseRows(candidate, outDims, lanes, rows);
+    chooseTile(candidate, outDims, lanes, rows, reductionSteps);
     double score = tileEfficiency(candidate, lanes, reductionSteps);
     if (!best || score > bestScore * 1.02) {
       best = candidate;
@@ -354,7 +379,7 @@ private:
       return {extent,
               llvm::divideCeil(extent, llvm::divideCeil(extent, c.tileRows))};
     }
-    return {c.ranges[c.n], 2 * lanes};
+    return {c.ranges[c.n], c.tileVectors * lanes};
   }
 
   /// The number of iterations of a level: full tiles and one partial tile.
@@ -371,11 +396,10 @@ private:
       return Tile{c.m ? size : 1, tile.widths};
     if (level.kind == Level::Outer)
       return tile;
-    if (size == 2 * lanes)
-      return Tile{tile.rows, {lanes, lanes}};
-    if (size > lanes)
-      return Tile{tile.rows, {lanes, size - lanes}};
-    return Tile{tile.rows, {size}};
+    Tile columns{tile.rows, {}};
+    for (int64_t done = 0; done < size; done += lanes)
+      columns.widths.push_back(std::min(lanes, size - done));
+    return columns;
   }
 
   /// The dim a level iterates over, if any.
@@ -741,7 +765,7 @@ struct VectorizeContractionsPass
         continue;
       OpBuilder builder(op);
       if (isWeight(contraction->b))
-        packWeight(*contraction, builder, 2 * lanes);
+        packWeight(*contraction, builder, contraction->tileVectors * lanes);
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, rows,
                             fused);
       if (parallel && multiplyAccumulates(*contraction) >= minParallelWork) {
