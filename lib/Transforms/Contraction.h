@@ -12,6 +12,10 @@ namespace onnxc {
 /// inputs: the shape that vectorize-contractions turns into micro-kernels.
 bool isMultiplyAccumulate(mlir::linalg::GenericOp op);
 
+/// True when every operand of `op` is a memref of f32 with a static shape:
+/// what the vectorizing passes (contractions, reductions) take.
+bool hasStaticF32Buffers(mlir::Operation *op);
+
 } // namespace onnxc
 
 #endif // ONNXCOMPILE_LIB_TRANSFORMS_CONTRACTION_H

@@ -209,13 +209,9 @@ void chooseTile(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
 
 FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
                                         int64_t rows) {
-  if (!op.hasPureBufferSemantics() || !isMultiplyAccumulate(op))
+  if (!op.hasPureBufferSemantics() || !isMultiplyAccumulate(op) ||
+      !hasStaticF32Buffers(op))
     return failure();
-  for (Value operand : op->getOperands()) {
-    auto type = llvm::dyn_cast<MemRefType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-      return failure();
-  }
   Contraction c;
   c.ranges = op.getStaticLoopRanges();
   if (llvm::any_of(c.ranges, ShapedType::isDynamic))
@@ -795,6 +791,14 @@ struct VectorizeContractionsPass
 };
 
 } // namespace
+
+bool hasStaticF32Buffers(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    auto memref = llvm::dyn_cast<MemRefType>(type);
+    return memref && memref.hasStaticShape() &&
+           memref.getElementType().isF32();
+  });
+}
 
 bool isMultiplyAccumulate(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||

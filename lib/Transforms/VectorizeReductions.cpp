@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Contraction.h"
 #include "ParallelFor.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
@@ -82,13 +83,9 @@ bool isLinear(AffineExpr expr) {
 
 FailureOr<RowReduction> matchRowReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() == 0 || !hasVectorizableBody(op))
+      op.getNumReductionLoops() == 0 || !hasStaticF32Buffers(op) ||
+      !hasVectorizableBody(op))
     return failure();
-  for (Value operand : op->getOperands()) {
-    auto type = llvm::dyn_cast<MemRefType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-      return failure();
-  }
   RowReduction r;
   r.op = op;
   r.ranges = op.getStaticLoopRanges();
