@@ -4,20 +4,27 @@
 // acc += x * y. Lowered to scalar loops, LLVM reaches a few percent of the
 // machine's peak on them. This pass rewrites such a generic (on buffers,
 // f32, static shapes) into the loop nest of the register-tiled
-// micro-kernels that ONNX Runtime's MLAS and IREE use: a tile of `rows`
-// output rows by `2 x lanes` output columns is held in vector registers for
-// the whole reduction; each reduction step loads the tile's B vectors once,
+// micro-kernels that ONNX Runtime's MLAS and IREE use: a tile of rows by
+// 1-4 vectors of output columns is held in vector registers for the whole
+// reduction; each reduction step loads the tile's B vectors once,
 // broadcasts one A scalar per row, and issues one FMA per accumulator.
 //
 // Which loop dims play the roles of M and N comes from the indexing maps,
 // so one rewrite serves every contraction the lowerings build:
-//   - N is the output's innermost dim. B is the input that reads it along
-//     its own innermost dim (with a constant stride: a strided convolution
-//     loads a wider vector and keeps every stride-th lane); A is the input
-//     that does not read it (its value is broadcast across the columns).
+//   - N is an output dim that B reads along its own innermost dim (with a
+//     constant stride: a strided convolution loads a wider vector and
+//     keeps every stride-th lane) and A does not read (A's value is
+//     broadcast across the columns): the output's innermost dim, or a
+//     convolution's output channels when its weight is stored
+//     channel-innermost.
 //   - M is an output dim that A reads and, preferably, B does not (the
-//     output channel of a convolution, the row of a matrix product), so
-//     that each B vector serves every row of the tile.
+//     output channel or column of a convolution, the row of a matrix
+//     product), so that each B vector serves every row of the tile.
+//   - Of the candidates, and of the tile shapes the registers allow, the
+//     one an estimate of the FMA units' use prefers (tileEfficiency).
+// A constant B is repacked into panels of the tile width (packWeight);
+// with `parallel`, the outermost tile loop goes to the onnxc_parallel_for
+// hook (ParallelFor.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -306,10 +313,10 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const Contraction &c,
-                int64_t lanes, int64_t rows, bool fused)
-      : b(b), loc(loc), c(c), lanes(lanes), rows(rows), fused(fused) {}
+                int64_t lanes, bool fused)
+      : b(b), loc(loc), c(c), lanes(lanes), fused(fused) {}
 
-  /// Emits the loop nest in place, or, when `parallel` names the hook and
+  /// Emits the loop nest in place, or, when `parallelFor` is the hook and
   /// the outermost loop has several iterations, outlines its body into a
   /// function `kernelName` and calls the hook with it.
   void emit(func::FuncOp parallelFor = {}, StringRef kernelName = {}) {
@@ -420,7 +427,7 @@ private:
     local.a = rebuildBuffer(b, loc, entry->getArgument(0), c.a);
     local.b = rebuildBuffer(b, loc, entry->getArgument(1), c.b);
     local.c = rebuildBuffer(b, loc, entry->getArgument(2), c.c);
-    KernelEmitter inner(b, loc, local, lanes, rows, fused);
+    KernelEmitter inner(b, loc, local, lanes, fused);
     auto forOp = scf::ForOp::create(b, loc, entry->getArgument(3),
                                     entry->getArgument(4), inner.constant(1));
     b.setInsertionPointToStart(forOp.getBody());
@@ -671,7 +678,7 @@ private:
   OpBuilder &b;
   Location loc;
   const Contraction &c;
-  int64_t lanes, rows;
+  int64_t lanes;
   bool fused;
 };
 
@@ -762,8 +769,7 @@ struct VectorizeContractionsPass
       OpBuilder builder(op);
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
-      KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, rows,
-                            fused);
+      KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused);
       if (parallel && multiplyAccumulates(*contraction) >= minParallelWork) {
         auto parent = op->getParentOfType<func::FuncOp>();
         std::string name = (parent.getName() + "_contraction" +

@@ -88,22 +88,29 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
     Rewrites every f32 contraction on buffers with static shapes (a
     linalg.generic computing acc += x * y: MatMul, Gemm, Conv, Einsum) into
     the loop nest of a register-tiled micro-kernel, the shape of ONNX
-    Runtime's MLAS kernels: a tile of `rows` x `2 * lanes` outputs stays in
-    vector registers for the whole reduction; each reduction step loads the
-    tile's B vectors once, broadcasts one A scalar per row and issues one
-    FMA per accumulator.
+    Runtime's MLAS kernels: a tile of rows x 1-4 vectors of `lanes`
+    outputs (at most 2 x `rows` accumulators) stays in vector registers
+    for the whole reduction; each reduction step loads the tile's B
+    vectors once, broadcasts one A scalar per row and issues one FMA per
+    accumulator.
 
-    The roles come from the indexing maps. N is the output's innermost
-    dim; B is the input that reads it along its own innermost dim, with a
-    constant stride (a strided convolution loads the covering span and
-    shuffles out every stride-th element); A is the input that does not
-    read N. M is the innermost output dim that A reads, preferably one
-    that B does not read (a matrix product's row, a convolution's output
-    channel). Remainders get tiles of fewer rows and narrower vectors. N
-    must have at least 4 columns, whatever `lanes` is, so that every target
-    vectorizes the same contractions and computes the same FMA chains.
-    Other generics, and contractions whose shapes or maps do not fit, are
-    left to the scalar loops.
+    The roles come from the indexing maps. N is an output dim that B reads
+    along its own innermost dim, with a constant stride (a strided
+    convolution loads the covering span and shuffles out every stride-th
+    element), and A does not read: the output's innermost dim, or another
+    output dim that a weight stores innermost (a convolution's output
+    channels), whose accumulators are then gathered and scattered once per
+    tile. M is the innermost output dim that A reads, preferably one that
+    B does not read. Among the candidates and tile shapes, the pass takes
+    the one with the best estimated use of the FMA units (FMAs and loads
+    per step, FMA latency, wasted lanes and rows, gathered accumulators).
+    Row tiles are balanced; remainders get narrower vectors. A constant B
+    (a memref.global) whose innermost dim is N is repacked into panels of
+    the tile width, `[N / width, ..., width]`, and the loop over panels
+    goes outermost. N must have at least 4 columns, whatever `lanes` is,
+    so that every target vectorizes the same contractions and computes
+    the same FMA chains. Other generics, and contractions whose shapes or
+    maps do not fit, are left to the scalar loops.
 
     With `parallel`, a contraction of at least `min-parallel-work`
     multiply-accumulates has the body of its outermost tile loop outlined
