@@ -71,7 +71,9 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   // Before the loops are lowered: the expansions may create scf ops.
   if (options.noLibm) {
     pm.addNestedPass<func::FuncOp>(createApproximateMath());
-  } else if (options.vectorLanes > 0) {
+  } else if (options.vectorLanes > 0 && options.fusedFMA) {
+    // The polynomials are chains of math.fma: without FMA instructions
+    // each would be a call to fmaf.
     ApproximateMathOptions approximate;
     approximate.vectorizableOnly = true;
     pm.addNestedPass<func::FuncOp>(createApproximateMath(approximate));
