@@ -636,15 +636,11 @@ private:
     if (c.packedWidth)
       panel = b.createOrFold<arith::DivUIOp>(loc, dims[c.n],
                                              constant(c.packedWidth));
-    SmallVector<Value> lbs, ubs, steps;
-    for (unsigned d : c.reductions) {
-      lbs.push_back(constant(0));
-      ubs.push_back(constant(c.ranges[d]));
-      steps.push_back(constant(1));
-    }
-    scf::LoopNest nest = scf::buildLoopNest(
-        b, loc, lbs, ubs, steps, init,
-        [&](OpBuilder &, Location, ValueRange ivs, ValueRange accs) {
+    SmallVector<int64_t> extents;
+    for (unsigned d : c.reductions)
+      extents.push_back(c.ranges[d]);
+    scf::LoopNest nest = buildStaticLoopNest(
+        b, loc, extents, init, [&](ValueRange ivs, ValueRange accs) {
           SmallVector<Value> point = dims;
           for (auto [d, iv] : llvm::zip(c.reductions, ivs))
             point[d] = iv;
@@ -797,6 +793,22 @@ struct VectorizeContractionsPass
 };
 
 } // namespace
+
+scf::LoopNest buildStaticLoopNest(
+    OpBuilder &b, Location loc, ArrayRef<int64_t> extents, ValueRange init,
+    function_ref<scf::ValueVector(ValueRange, ValueRange)> body) {
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t extent : extents) {
+    lbs.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    ubs.push_back(arith::ConstantIndexOp::create(b, loc, extent));
+    steps.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+  }
+  return scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, init,
+      [&](OpBuilder &, Location, ValueRange ivs, ValueRange carried) {
+        return body(ivs, carried);
+      });
+}
 
 bool hasStaticF32Buffers(Operation *op) {
   return llvm::all_of(op->getOperandTypes(), [](Type type) {

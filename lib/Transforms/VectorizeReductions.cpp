@@ -295,15 +295,11 @@ private:
     unsigned out = r.op.getNumDpsInputs();
     AffineMap outMap = r.op.getIndexingMapsArray()[out];
     Value init = load(out, point, width);
-    SmallVector<Value> lbs, ubs, steps;
-    for (unsigned d : r.reductions) {
-      lbs.push_back(constant(0));
-      ubs.push_back(constant(r.ranges[d]));
-      steps.push_back(constant(1));
-    }
-    scf::LoopNest nest = scf::buildLoopNest(
-        b, loc, lbs, ubs, steps, ValueRange{init},
-        [&](OpBuilder &, Location, ValueRange ivs, ValueRange accs) {
+    SmallVector<int64_t> extents;
+    for (unsigned d : r.reductions)
+      extents.push_back(r.ranges[d]);
+    scf::LoopNest nest = buildStaticLoopNest(
+        b, loc, extents, ValueRange{init}, [&](ValueRange ivs, ValueRange accs) {
           SmallVector<Value> at(point);
           for (auto [d, iv] : llvm::zip(r.reductions, ivs))
             at[d] = iv;
