@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 using namespace mlir;
 
@@ -13,6 +14,9 @@ namespace onnxc {
 /// The hook the object calls for a parallel loop (runtime/onnxc_runtime.h).
 static constexpr llvm::StringLiteral kParallelForName = "onnxc_parallel_for";
 
+namespace {
+
+/// The hook, created with its serial default on first use.
 func::FuncOp getOrCreateParallelFor(ModuleOp module) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(kParallelForName))
     return existing;
@@ -40,6 +44,8 @@ func::FuncOp getOrCreateParallelFor(ModuleOp module) {
   return func;
 }
 
+/// A new internal function `name`(a, b, c, begin, end) before the hook,
+/// with its entry block.
 func::FuncOp createParallelBody(OpBuilder &b, Location loc,
                                 func::FuncOp parallelFor, StringRef name) {
   OpBuilder::InsertionGuard guard(b);
@@ -56,6 +62,19 @@ func::FuncOp createParallelBody(OpBuilder &b, Location loc,
   return body;
 }
 
+/// Whether `value` can be rebuilt from its base pointer inside a body.
+bool hasStaticF32Layout(Value value) {
+  auto type = llvm::dyn_cast<MemRefType>(value.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return type && type.hasStaticShape() && type.getElementType().isF32() &&
+         succeeded(type.getStridesAndOffset(strides, offset)) &&
+         !ShapedType::isDynamic(offset) &&
+         llvm::none_of(strides, ShapedType::isDynamic);
+}
+
+/// Buffer `original` inside a body, rebuilt from the base pointer `base`
+/// that the body receives.
 Value rebuildBuffer(OpBuilder &b, Location loc, Value base, Value original) {
   auto type = llvm::cast<MemRefType>(original.getType());
   SmallVector<int64_t> strides;
@@ -65,11 +84,54 @@ Value rebuildBuffer(OpBuilder &b, Location loc, Value base, Value original) {
                                            type.getShape(), strides);
 }
 
-void callParallelFor(OpBuilder &b, Location loc, func::FuncOp parallelFor,
-                     func::FuncOp body, ValueRange buffers, int64_t count) {
+} // namespace
+
+int64_t iterationCount(linalg::GenericOp op) {
+  int64_t total = 1;
+  for (int64_t range : op.getStaticLoopRanges())
+    total *= range;
+  return total;
+}
+
+bool capturesOnlyConstants(Region &region) {
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(region, captured);
+  return llvm::all_of(captured, [](Value value) {
+    Operation *def = value.getDefiningOp();
+    return def && def->hasTrait<OpTrait::ConstantLike>();
+  });
+}
+
+std::optional<SmallVector<Value>> parallelBuffers(ValueRange operands) {
+  llvm::SetVector<Value> distinct(operands.begin(), operands.end());
+  if (distinct.size() > kParallelForBuffers ||
+      !llvm::all_of(distinct, hasStaticF32Layout))
+    return std::nullopt;
+  return SmallVector<Value>(distinct.begin(), distinct.end());
+}
+
+void emitParallelLoop(
+    OpBuilder &b, Location loc, ModuleOp module, StringRef name,
+    ArrayRef<Value> buffers, int64_t count,
+    function_ref<void(OpBuilder &, const IRMapping &, Value, Value)>
+        emitRange) {
+  func::FuncOp parallelFor = getOrCreateParallelFor(module);
+  func::FuncOp body = createParallelBody(b, loc, parallelFor, name);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *entry = &body.getBody().front();
+    b.setInsertionPointToStart(entry);
+    IRMapping rebuilt;
+    for (auto [i, buffer] : llvm::enumerate(buffers))
+      rebuilt.map(buffer, rebuildBuffer(b, loc, entry->getArgument(i), buffer));
+    emitRange(b, rebuilt, entry->getArgument(3), entry->getArgument(4));
+    b.setInsertionPointToEnd(entry);
+    func::ReturnOp::create(b, loc);
+  }
   SmallVector<Value> args{func::ConstantOp::create(
       b, loc, body.getFunctionType(), SymbolRefAttr::get(body))};
   for (unsigned i = 0; i < kParallelForBuffers; ++i) {
+    // Unused slots repeat the first buffer.
     Value buffer = buffers[i < buffers.size() ? i : 0];
     args.push_back(
         memref::ExtractStridedMetadataOp::create(b, loc, buffer).getBaseBuffer());

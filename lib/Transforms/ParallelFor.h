@@ -12,33 +12,40 @@
 #define ONNXCOMPILE_LIB_TRANSFORMS_PARALLELFOR_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace onnxc {
 
 /// The buffers a parallel loop body takes.
 constexpr unsigned kParallelForBuffers = 3;
 
-/// The hook, created with its serial default on first use.
-mlir::func::FuncOp getOrCreateParallelFor(mlir::ModuleOp module);
+/// The iterations of `op`'s static loop nest: the work that the parallel
+/// thresholds compare.
+int64_t iterationCount(mlir::linalg::GenericOp op);
 
-/// A new internal function `name`(a, b, c, begin, end) before the hook,
-/// with its entry block; the caller fills it and ends it with a return.
-mlir::func::FuncOp createParallelBody(mlir::OpBuilder &b, mlir::Location loc,
-                                      mlir::func::FuncOp parallelFor,
-                                      llvm::StringRef name);
+/// Whether a region uses only constants from outside it, so that it can
+/// move into another function with copies of them.
+bool capturesOnlyConstants(mlir::Region &region);
 
-/// Buffer `original` inside a body, rebuilt from the base pointer `base`
-/// that the body receives (its layout is static).
-mlir::Value rebuildBuffer(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value base, mlir::Value original);
+/// The distinct values of `operands`, when a body can take them: at most
+/// kParallelForBuffers f32 memrefs with static shapes, strides and offsets
+/// (rebuilt from their base pointers inside the body).
+std::optional<llvm::SmallVector<mlir::Value>>
+parallelBuffers(mlir::ValueRange operands);
 
-/// Calls the hook with `body` on `buffers` (static f32 memrefs, at most
-/// kParallelForBuffers; missing ones are filled with the first) for
-/// `count` iterations.
-void callParallelFor(mlir::OpBuilder &b, mlir::Location loc,
-                     mlir::func::FuncOp parallelFor, mlir::func::FuncOp body,
-                     mlir::ValueRange buffers, int64_t count);
+/// Outlines a loop of `count` iterations over `buffers` (see
+/// parallelBuffers) into an internal function `name`(a, b, c, begin, end),
+/// and calls the hook with it at `b`'s insertion point. `emitRange` fills
+/// the body: `rebuilt` maps each buffer to its copy inside the body, and
+/// [begin, end) is the range of iterations to run.
+void emitParallelLoop(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::ModuleOp module,
+    llvm::StringRef name, llvm::ArrayRef<mlir::Value> buffers, int64_t count,
+    llvm::function_ref<void(mlir::OpBuilder &, const mlir::IRMapping &rebuilt,
+                            mlir::Value begin, mlir::Value end)>
+        emitRange);
 
 } // namespace onnxc
 

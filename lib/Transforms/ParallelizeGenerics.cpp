@@ -14,7 +14,6 @@
 #include "OnnxCompile/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace onnxc {
@@ -41,16 +40,6 @@ std::optional<int64_t> resultOfDim(AffineMap map, unsigned dim) {
     position = i;
   }
   return position;
-}
-
-bool isStaticF32(Value value) {
-  auto type = llvm::dyn_cast<MemRefType>(value.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return type && type.hasStaticShape() && type.getElementType().isF32() &&
-         succeeded(type.getStridesAndOffset(strides, offset)) &&
-         !ShapedType::isDynamic(offset) &&
-         llvm::none_of(strides, ShapedType::isDynamic);
 }
 
 /// The dim to split `op` along: its outermost parallel dim of extent >= 2
@@ -84,69 +73,40 @@ struct ParallelizeGenericsPass
             ops.push_back(generic);
     unsigned bodies = 0;
     for (linalg::GenericOp op : ops) {
-      FailureOr<StringRef> skip = candidate(op);
-      if (failed(skip))
+      std::optional<unsigned> dim = splitDim(op);
+      std::optional<SmallVector<Value>> buffers =
+          parallelBuffers(op->getOperands());
+      if (!op.hasPureBufferSemantics() || !dim || !buffers ||
+          iterationCount(op) < minParallelWork || usesIndex(op) ||
+          !capturesOnlyConstants(op.getRegion()))
         continue;
       auto parent = op->getParentOfType<func::FuncOp>();
       std::string name =
           (parent.getName() + "_loop" + llvm::Twine(bodies++)).str();
-      split(op, *splitDim(op), name);
+      split(op, *dim, *buffers, name);
     }
   }
 
-  /// Success when `op` is worth splitting and can be.
-  FailureOr<StringRef> candidate(linalg::GenericOp op) {
-    if (!op.hasPureBufferSemantics() || !splitDim(op))
-      return failure();
-    bool usesIndex = false;
-    op.getRegion().walk([&](linalg::IndexOp) { usesIndex = true; });
-    if (usesIndex)
-      return failure();
-    // The body moves to another function: it may capture constants only,
-    // which move with it.
-    llvm::SetVector<Value> captured;
-    getUsedValuesDefinedAbove(op.getRegion(), captured);
-    if (!llvm::all_of(captured, [](Value value) {
-          Operation *def = value.getDefiningOp();
-          return def && def->hasTrait<OpTrait::ConstantLike>();
-        }))
-      return failure();
-    int64_t work = 1;
-    for (int64_t range : op.getStaticLoopRanges())
-      work *= range;
-    if (work < minParallelWork)
-      return failure();
-    llvm::SetVector<Value> buffers(op->getOperands().begin(),
-                                   op->getOperands().end());
-    if (buffers.size() > kParallelForBuffers ||
-        !llvm::all_of(buffers, isStaticF32))
-      return failure();
-    return StringRef();
+  static bool usesIndex(linalg::GenericOp op) {
+    return op.getRegion()
+        .walk([](linalg::IndexOp) { return WalkResult::interrupt(); })
+        .wasInterrupted();
   }
 
-  void split(linalg::GenericOp op, unsigned dim, StringRef name) {
+  /// Replaces `op` by a call of the hook on a clone of it inside a body,
+  /// on the slices [begin, end) of dim `dim`.
+  void split(linalg::GenericOp op, unsigned dim, ArrayRef<Value> buffers,
+             StringRef name) {
     Location loc = op.getLoc();
     OpBuilder b(op);
-    func::FuncOp parallelFor = getOrCreateParallelFor(getOperation());
-    func::FuncOp body = createParallelBody(b, loc, parallelFor, name);
-    llvm::SetVector<Value> buffers(op->getOperands().begin(),
-                                   op->getOperands().end());
-    int64_t extent = op.getStaticLoopRanges()[dim];
-    {
-      OpBuilder::InsertionGuard guard(b);
-      Block *entry = &body.getBody().front();
-      b.setInsertionPointToStart(entry);
-      Value begin = entry->getArgument(3), end = entry->getArgument(4);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    auto emitRange = [&](OpBuilder &b, const IRMapping &rebuilt, Value begin,
+                         Value end) {
       Value size = arith::SubIOp::create(b, loc, end, begin);
-      IRMapping mapping;
-      for (auto [i, buffer] : llvm::enumerate(buffers))
-        mapping.map(buffer,
-                    rebuildBuffer(b, loc, entry->getArgument(i), buffer));
       // Each operand becomes its slice [begin, end) of the split dim.
-      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
       SmallVector<Value> slices;
       for (OpOperand &operand : op->getOpOperands()) {
-        Value whole = mapping.lookup(operand.get());
+        Value whole = rebuilt.lookup(operand.get());
         int64_t position =
             *resultOfDim(maps[operand.getOperandNumber()], dim);
         if (position < 0) {
@@ -169,6 +129,7 @@ struct ParallelizeGenericsPass
           b, loc, TypeRange{}, ArrayRef(slices).take_front(numInputs),
           ArrayRef(slices).drop_front(numInputs), maps,
           op.getIteratorTypesArray());
+      // The body's captured constants are copied in front of the clone.
       IRMapping regionMapping;
       llvm::SetVector<Value> captured;
       getUsedValuesDefinedAbove(op.getRegion(), captured);
@@ -176,14 +137,13 @@ struct ParallelizeGenericsPass
         OpBuilder::InsertionGuard constants(b);
         b.setInsertionPoint(clone);
         for (Value value : captured)
-          regionMapping.map(value, b.clone(*value.getDefiningOp())->getResult(0));
+          regionMapping.map(value,
+                            b.clone(*value.getDefiningOp())->getResult(0));
       }
       op.getRegion().cloneInto(&clone.getRegion(), regionMapping);
-      func::ReturnOp::create(b, loc);
-    }
-    callParallelFor(b, loc, parallelFor, body,
-                    SmallVector<Value>(buffers.begin(), buffers.end()),
-                    extent);
+    };
+    emitParallelLoop(b, loc, getOperation(), name, buffers,
+                     op.getStaticLoopRanges()[dim], emitRange);
     op.erase();
   }
 };

@@ -316,10 +316,11 @@ public:
                 int64_t lanes, bool fused)
       : b(b), loc(loc), c(c), lanes(lanes), fused(fused) {}
 
-  /// Emits the loop nest in place, or, when `parallelFor` is the hook and
-  /// the outermost loop has several iterations, outlines its body into a
-  /// function `kernelName` and calls the hook with it.
-  void emit(func::FuncOp parallelFor = {}, StringRef kernelName = {}) {
+  /// Emits the loop nest in place, or, when `module` is given, the
+  /// outermost loop has several iterations and the buffers can be passed,
+  /// outlines its body into a function `kernelName` for the parallel-for
+  /// hook.
+  void emit(ModuleOp module = {}, StringRef kernelName = {}) {
     SmallVector<Level> levels = loopOrder();
     // A level of one iteration is no loop, and may go anywhere: innermost,
     // so that the outermost level is one worth splitting (not a batch of 1).
@@ -327,14 +328,27 @@ public:
       return iterations(level) > 1;
     });
     int64_t count = iterations(levels.front());
-    if (!parallelFor || count < 2) {
+    std::optional<SmallVector<Value>> buffers =
+        parallelBuffers(ValueRange{c.a, c.b, c.c});
+    if (!module || count < 2 || !buffers) {
       SmallVector<Value> dims(c.ranges.size(), constant(0));
       emitLevels(dims, levels, Tile{1, {}});
       return;
     }
-    func::FuncOp kernel = outline(levels, kernelName, parallelFor);
-    callParallelFor(b, loc, parallelFor, kernel, ValueRange{c.a, c.b, c.c},
-                    count);
+    emitParallelLoop(
+        b, loc, module, kernelName, *buffers, count,
+        [&](OpBuilder &, const IRMapping &rebuilt, Value begin, Value end) {
+          Contraction local = c;
+          local.a = rebuilt.lookup(c.a);
+          local.b = rebuilt.lookup(c.b);
+          local.c = rebuilt.lookup(c.c);
+          KernelEmitter inner(b, loc, local, lanes, fused);
+          auto loop = scf::ForOp::create(b, loc, begin, end, constant(1));
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(loop.getBody());
+          SmallVector<Value> dims(c.ranges.size(), inner.constant(0));
+          inner.emitIteration(dims, levels, loop.getInductionVar());
+        });
   }
 
 private:
@@ -412,30 +426,6 @@ private:
     if (level.kind == Level::Rows)
       return c.m;
     return c.n;
-  }
-
-  /// A function `name`(a, b, c, begin, end) running iterations [begin, end)
-  /// of the outermost level, with the hook's signature: the three buffers
-  /// come as their base pointers and are rebuilt with their static layout.
-  func::FuncOp outline(ArrayRef<Level> levels, StringRef name,
-                       func::FuncOp parallelFor) {
-    func::FuncOp kernel = createParallelBody(b, loc, parallelFor, name);
-    Block *entry = &kernel.getBody().front();
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(entry);
-    Contraction local = c;
-    local.a = rebuildBuffer(b, loc, entry->getArgument(0), c.a);
-    local.b = rebuildBuffer(b, loc, entry->getArgument(1), c.b);
-    local.c = rebuildBuffer(b, loc, entry->getArgument(2), c.c);
-    KernelEmitter inner(b, loc, local, lanes, fused);
-    auto forOp = scf::ForOp::create(b, loc, entry->getArgument(3),
-                                    entry->getArgument(4), inner.constant(1));
-    b.setInsertionPointToStart(forOp.getBody());
-    SmallVector<Value> dims(c.ranges.size(), inner.constant(0));
-    inner.emitIteration(dims, levels, forOp.getInductionVar());
-    b.setInsertionPointToEnd(entry);
-    func::ReturnOp::create(b, loc);
-    return kernel;
   }
 
   /// Iteration `index` (a run-time value) of the outermost level: its full
@@ -738,13 +728,6 @@ void packWeight(Contraction &c, OpBuilder &b, int64_t width) {
   c.packedWidth = width;
 }
 
-int64_t multiplyAccumulates(const Contraction &c) {
-  int64_t total = 1;
-  for (int64_t range : c.ranges)
-    total *= range;
-  return total;
-}
-
 struct VectorizeContractionsPass
     : impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
@@ -766,12 +749,12 @@ struct VectorizeContractionsPass
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused);
-      if (parallel && multiplyAccumulates(*contraction) >= minParallelWork) {
+      if (parallel && iterationCount(op) >= minParallelWork) {
         auto parent = op->getParentOfType<func::FuncOp>();
         std::string name = (parent.getName() + "_contraction" +
                             llvm::Twine(kernels++))
                                .str();
-        emitter.emit(getOrCreateParallelFor(getOperation()), name);
+        emitter.emit(getOperation(), name);
       } else {
         emitter.emit();
       }

@@ -20,7 +20,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Transforms/RegionUtils.h"
 
 namespace onnxc {
 #define GEN_PASS_DEF_VECTORIZEREDUCTIONS
@@ -57,12 +56,7 @@ bool hasVectorizableBody(linalg::GenericOp op) {
         !llvm::all_of(inner.getResultTypes(), isScalar))
       return false;
   }
-  llvm::SetVector<Value> captured;
-  getUsedValuesDefinedAbove(op.getRegion(), captured);
-  return llvm::all_of(captured, [](Value value) {
-    Operation *def = value.getDefiningOp();
-    return def && def->hasTrait<OpTrait::ConstantLike>();
-  });
+  return capturesOnlyConstants(op.getRegion());
 }
 
 /// Sums and constant multiples of dims and constants (a pooling window's
@@ -347,46 +341,30 @@ struct VectorizeReductionsPass
       Location loc = op.getLoc();
       SmallVector<Value> operands(op->getOperands());
       RowReductionEmitter emitter(b, loc, *reduction, operands, lanes);
-      int64_t work = 1;
-      for (int64_t range : reduction->ranges)
-        work *= range;
-      llvm::SetVector<Value> buffers(operands.begin(), operands.end());
-      if (!parallel || work < minParallelWork ||
-          buffers.size() > kParallelForBuffers ||
+      std::optional<SmallVector<Value>> buffers = parallelBuffers(operands);
+      if (!parallel || iterationCount(op) < minParallelWork || !buffers ||
           emitter.outermostCount() < 2) {
         emitter.emit();
         op.erase();
         continue;
       }
       // The outermost loop's body, outlined for the parallel-for hook.
-      func::FuncOp parallelFor = getOrCreateParallelFor(getOperation());
       auto parent = op->getParentOfType<func::FuncOp>();
       std::string name =
           (parent.getName() + "_reduction" + llvm::Twine(bodies++)).str();
-      func::FuncOp body = createParallelBody(b, loc, parallelFor, name);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        Block *entry = &body.getBody().front();
-        b.setInsertionPointToStart(entry);
-        IRMapping mapping;
-        for (auto [i, buffer] : llvm::enumerate(buffers))
-          mapping.map(buffer,
-                      rebuildBuffer(b, loc, entry->getArgument(i), buffer));
-        SmallVector<Value> local;
-        for (Value operand : operands)
-          local.push_back(mapping.lookup(operand));
-        RowReductionEmitter inner(b, loc, *reduction, local, lanes);
-        auto loop = scf::ForOp::create(
-            b, loc, entry->getArgument(3), entry->getArgument(4),
-            arith::ConstantIndexOp::create(b, loc, 1));
-        b.setInsertionPointToStart(loop.getBody());
-        inner.emitIteration(loop.getInductionVar());
-        b.setInsertionPointToEnd(entry);
-        func::ReturnOp::create(b, loc);
-      }
-      callParallelFor(b, loc, parallelFor, body,
-                      SmallVector<Value>(buffers.begin(), buffers.end()),
-                      emitter.outermostCount());
+      emitParallelLoop(
+          b, loc, getOperation(), name, *buffers, emitter.outermostCount(),
+          [&](OpBuilder &b, const IRMapping &rebuilt, Value begin, Value end) {
+            SmallVector<Value> local;
+            for (Value operand : operands)
+              local.push_back(rebuilt.lookup(operand));
+            RowReductionEmitter inner(b, loc, *reduction, local, lanes);
+            auto loop = scf::ForOp::create(
+                b, loc, begin, end, arith::ConstantIndexOp::create(b, loc, 1));
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(loop.getBody());
+            inner.emitIteration(loop.getInductionVar());
+          });
       op.erase();
     }
   }

@@ -11,10 +11,10 @@
 // CHECK-LABEL: func.func private @bias_relu_loop0(
 // CHECK-SAME: %[[X:.*]]: memref<f32>, %[[BIAS:.*]]: memref<f32>, %[[Y:.*]]: memref<f32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
 // CHECK-SAME: llvm.linkage = #llvm.linkage<internal>
-// CHECK: %[[SIZE:.*]] = arith.subi %[[END]], %[[BEGIN]]
 // CHECK: %[[XS:.*]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [8, 16], strides: [16, 1]
 // CHECK: %[[BS:.*]] = memref.reinterpret_cast %[[BIAS]] to offset: [0], sizes: [16], strides: [1]
 // CHECK: %[[YS:.*]] = memref.reinterpret_cast %[[Y]] to offset: [0], sizes: [8, 16], strides: [16, 1]
+// CHECK: %[[SIZE:.*]] = arith.subi %[[END]], %[[BEGIN]]
 // CHECK: %[[XSLICE:.*]] = memref.subview %[[XS]][%[[BEGIN]], 0] [%[[SIZE]], 16] [1, 1]
 // CHECK: %[[YSLICE:.*]] = memref.subview %[[YS]][%[[BEGIN]], 0] [%[[SIZE]], 16] [1, 1]
 // CHECK: linalg.generic {{.*}} ins(%[[XSLICE]], %[[BS]] : {{.*}}) outs(%[[YSLICE]] : {{.*}})
