@@ -57,7 +57,9 @@ FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-ElementsAttr constantAttr(Value value) {
+/// The constant attribute behind an original ONNX value (onnx.Constant or
+/// arith.constant, through conversion casts and Identity nodes), or null.
+static ElementsAttr constantAttr(Value value) {
   Operation *def = value ? value.getDefiningOp() : nullptr;
   // PyTorch exports every use of a shared or cloned weight after the first
   // through an Identity node.

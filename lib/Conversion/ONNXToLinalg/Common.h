@@ -41,10 +41,6 @@ bool isUnsignedInt(mlir::Type elementType);
 /// Normalizes an ONNX axis that may count from the end.
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
-/// The constant attribute behind an original ONNX value (onnx.Constant or
-/// arith.constant, through conversion casts and Identity nodes), or null.
-mlir::ElementsAttr constantAttr(mlir::Value value);
-
 /// The elements of `attr` viewed with shape `shape` (the same number of
 /// elements), transposed by `perm`: result dim i is dim perm[i] of `shape`.
 /// Computed at compile time, so that weights are stored in the layout their

@@ -8,6 +8,8 @@
 
 #include "Common.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 
 namespace onnxc {
@@ -61,11 +63,12 @@ SmallVector<AffineExpr> batchExprs(MLIRContext *ctx, ArrayRef<int64_t> shape,
   return exprs;
 }
 
-/// The transpose of a constant matrix, computed at compile time, or null
-/// when `value` is not a dense constant matrix of a float type.
+/// The transpose of a constant matrix (a converted operand), computed at
+/// compile time, or null when `value` is not a dense constant matrix of a
+/// float type.
 Value transposedConstant(OpBuilder &b, Location loc, Value value) {
-  auto dense = llvm::dyn_cast_or_null<DenseElementsAttr>(constantAttr(value));
-  if (!dense || dense.getType().getRank() != 2 ||
+  DenseElementsAttr dense;
+  if (!matchPattern(value, m_Constant(&dense)) || dense.getType().getRank() != 2 ||
       !llvm::isa<FloatType>(dense.getElementType()))
     return {};
   DenseElementsAttr transposed =
@@ -151,7 +154,7 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
     Value rhs = operands[1];
     bool transB = op.getTransB();
     if (transB)
-      if (Value transposed = transposedConstant(rewriter, loc, op->getOperand(1))) {
+      if (Value transposed = transposedConstant(rewriter, loc, rhs)) {
         rhs = transposed;
         transB = false;
       }
