@@ -52,7 +52,39 @@ struct LinalgToLLVMOptions
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                const LinalgToLLVMOptions &options);
 
-/// Registers both pipelines (onnx-to-linalg, linalg-to-llvm) for onnx-opt.
+/// Options of the linalg-to-gpu pipeline (onnx-compile -target=nvptx64).
+struct LinalgToGPUOptions
+    : public mlir::PassPipelineOptions<LinalgToGPUOptions> {
+  Option<bool> printMemoryPlan{
+      *this, "print-memory-plan",
+      llvm::cl::desc("Print the workspace plan of every function to stdout"),
+      llvm::cl::init(false)};
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("The GPU: sm_80, sm_90, ..."),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the object embeds: fatbin (cubin and PTX, needs "
+                     "CUDA's ptxas and fatbinary) or isa (PTX only)"),
+      llvm::cl::init("isa")};
+  Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit holding bin/ptxas and "
+                     "nvvm/libdevice (default: MLIR's)"),
+      llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block"),
+                            llvm::cl::init(256)};
+};
+
+/// Tensors -> bufferized, workspace-planned loops mapped to GPU blocks and
+/// threads -> NVVM kernels serialized into a gpu.binary, and host code in
+/// the LLVM dialect that launches them through the CUDA shim.
+void buildLinalgToGPUPipeline(mlir::OpPassManager &pm,
+                              const LinalgToGPUOptions &options);
+
+/// Registers the pipelines (onnx-to-linalg, linalg-to-llvm, linalg-to-gpu)
+/// for onnx-opt.
 void registerPipelines();
 
 /// Registers every dialect the pipelines create, and the interfaces

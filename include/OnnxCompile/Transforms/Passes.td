@@ -266,4 +266,63 @@ def ApproximateMath : Pass<"approximate-math"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def MapToGPU : Pass<"map-to-gpu", "mlir::func::FuncOp"> {
+  let summary = "Map the loops of a bufferized function onto GPU blocks "
+                "and threads";
+  let description = [{
+    For the nvptx64 target. The function's arguments are device pointers,
+    so every op that touches a buffer must run in a kernel:
+
+    - every linalg op (memref.copy first becomes linalg.copy) is lowered
+      to loops; the parallel loops it starts with are collapsed into one
+      and tiled by `block-size`, the tiles mapped to blocks and the
+      iterations of a tile to threads. Parallel loops nested deeper stay
+      sequential in their thread;
+    - a linalg op without a leading parallel loop, and any other op with
+      memory effects (an scf.for nest of a lowering, a store), is wrapped
+      in a one-iteration loop: one thread runs it in order.
+
+    Pure ops (views of the workspace, constants' get_global) stay on the
+    host and become kernel arguments. An op whose result the host would
+    have to read (a loaded tensor value deciding a loop bound) and a
+    run-time data check (cf.assert) are errors naming their node.
+    `convert-parallel-loops-to-gpu` then forms the gpu.launch ops from the
+    mapping attributes this pass sets.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def MergeGPUModules : Pass<"merge-gpu-modules", "mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining gives each kernel a gpu.module of its own; each
+    would become its own PTX, cubin and CUDA module, assembled and loaded
+    separately. This pass moves every kernel into the first gpu.module,
+    renamed after the module it came from (the names stay unique), and
+    points the launches at them: one binary per model.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def UploadConstants : Pass<"upload-constants", "mlir::ModuleOp"> {
+  let summary = "Read the weights in host code through their device copies";
+  let description = [{
+    For the nvptx64 target, on the LLVM dialect of the host code. A weight
+    is a constant global in the object's read-only data; kernels cannot
+    read host memory. Every address of a constant global taken in a host
+    function becomes a call `onnxc_cuda_constant(address, bytes)` of the
+    runtime's CUDA shim, which copies the weight to device memory once
+    (on the first run) and returns the device address.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ONNXCOMPILE_TRANSFORMS_PASSES_TD
