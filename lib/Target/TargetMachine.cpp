@@ -21,7 +21,18 @@
 namespace onnxc {
 
 llvm::StringRef supportedTargets() {
-  return "x86_64, aarch64, riscv64, armv7em";
+  return "x86_64, aarch64, riscv64, armv7em, nvptx64";
+}
+
+/// sm_NN or sm_NNa/f, with NN at least 50 (MLIR's NVVM target's oldest).
+static bool isGPUChip(llvm::StringRef chip) {
+  llvm::StringRef digits = chip;
+  if (!digits.consume_front("sm_"))
+    return false;
+  if (digits.ends_with("a") || digits.ends_with("f"))
+    digits = digits.drop_back();
+  unsigned number;
+  return !digits.getAsInteger(10, number) && number >= 50 && number < 1000;
 }
 
 bool resolveTarget(llvm::StringRef name, llvm::StringRef cpu,
@@ -56,6 +67,18 @@ bool resolveTarget(llvm::StringRef name, llvm::StringRef cpu,
     // RV64GC with the lp64d ABI, as Debian's riscv64 userland expects.
     spec.features = "+m,+a,+f,+d,+c";
     spec.abi = "lp64d";
+  } else if (name == "nvptx64") {
+    // Kernels for the GPU, host code for this machine's architecture (any
+    // CPU of it: the host code only launches kernels).
+    spec.gpuChip = spec.cpu.empty() ? "sm_80" : spec.cpu;
+    if (!isGPUChip(spec.gpuChip)) {
+      error = "-mcpu='" + spec.gpuChip +
+              "' is not an NVIDIA GPU architecture; expected sm_NN (sm_80, "
+              "sm_90, ...)";
+      return false;
+    }
+    spec.triple = llvm::Triple(llvm::sys::getDefaultTargetTriple());
+    spec.cpu = spec.triple.isX86() ? "x86-64" : "generic";
   } else if (name == "armv7em") {
     spec.triple = llvm::Triple("thumbv7em-none-eabihf");
     if (spec.cpu.empty())

@@ -15,6 +15,7 @@
 #include "OnnxCompile/Target/Target.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/AsmState.h"
@@ -29,6 +30,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -45,12 +48,14 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (model.o also "
                                 cl::value_desc("file"), cl::cat(category));
 cl::opt<std::string>
     targetName("target",
-               cl::desc("Target: x86_64, aarch64, riscv64, armv7em "
-                        "(default: the host)"),
+               cl::desc("Target: x86_64, aarch64, riscv64, armv7em, "
+                        "nvptx64 (an NVIDIA GPU; default: the host)"),
                cl::cat(category));
 cl::opt<std::string> cpuName("mcpu", cl::desc("Target CPU (default: the "
                                               "host's CPU for the host, "
-                                              "generic otherwise)"),
+                                              "generic otherwise); for "
+                                              "nvptx64 the GPU: sm_80 "
+                                              "(default), sm_90, ..."),
                              cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                            cl::Prefix, cl::init(2), cl::cat(category));
@@ -83,10 +88,18 @@ cl::opt<std::string>
                    cl::desc("Object-file section of the weights (default: "
                             "read-only data)"),
                    cl::value_desc("name"), cl::cat(category));
+cl::opt<std::string> cudaPath(
+    "cuda-path",
+    cl::desc("CUDA toolkit for -target=nvptx64: nvvm/libdevice for the math "
+             "functions, and bin/ptxas and bin/fatbinary, with which the "
+             "object embeds cubin besides the PTX (default: $CUDA_PATH, "
+             "else /usr/local/cuda)"),
+    cl::value_desc("dir"), cl::cat(category));
 cl::opt<Emit> emitKind(
     "emit", cl::desc("What to write"), cl::init(Emit::Obj),
     cl::values(clEnumValN(Emit::Obj, "obj", "object file + C header"),
-               clEnumValN(Emit::Asm, "asm", "assembly"),
+               clEnumValN(Emit::Asm, "asm",
+                          "assembly (for nvptx64: the kernels' PTX)"),
                clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
                clEnumValN(Emit::ONNX, "onnx", "MLIR after import"),
                clEnumValN(Emit::Linalg, "linalg", "MLIR after lowering to linalg"),
@@ -190,6 +203,38 @@ bool checkNoLibm(llvm::StringRef object) {
   return true;
 }
 
+/// The CUDA toolkit directory: -cuda-path, $CUDA_PATH or /usr/local/cuda.
+std::string cudaToolkit() {
+  if (!cudaPath.empty())
+    return cudaPath;
+  if (const char *env = std::getenv("CUDA_PATH"))
+    if (*env)
+      return env;
+  return "/usr/local/cuda";
+}
+
+/// Whether `toolkit` can assemble cubin and bundle it with the PTX.
+bool canAssembleCubin(llvm::StringRef toolkit) {
+  for (const char *tool : {"ptxas", "fatbinary"}) {
+    llvm::SmallString<256> path(toolkit);
+    llvm::sys::path::append(path, "bin", tool);
+    if (!llvm::sys::fs::can_execute(path))
+      return false;
+  }
+  return true;
+}
+
+/// The PTX of every gpu.binary in `module` (compiled with format=isa).
+std::string kernelAssembly(ModuleOp module) {
+  std::string text;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute object : binary.getObjects())
+      if (auto gpuObject = llvm::dyn_cast<gpu::ObjectAttr>(object))
+        text += gpuObject.getObject().getValue().str();
+  });
+  return text;
+}
+
 int compile() {
   if (optLevel > 3)
     return fail("-O" + llvm::Twine(optLevel) + " is not a level; use -O0..-O3");
@@ -252,17 +297,33 @@ int compile() {
       onnxc::createTargetMachine(target, optLevel, error);
   if (!machine)
     return fail(error);
-  onnxc::ContractionTile tile = onnxc::contractionTile(*machine);
-  onnxc::LinalgToLLVMOptions lowering;
-  lowering.printMemoryPlan = printMemoryPlan;
-  lowering.noLibm = noLibm;
-  lowering.vectorLanes = tile.lanes;
-  lowering.tileRows = tile.rows;
-  lowering.fusedFMA = tile.fusedFMA;
-  // Bare-metal firmware has no threads to hand loops to.
-  lowering.parallel = parallelHook && target.triple.isArch64Bit() &&
-                      target.triple.getOS() != llvm::Triple::UnknownOS;
-  onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
+  if (target.isGPU()) {
+    if (noLibm)
+      return fail("-no-libm is for firmware; it does not apply to nvptx64");
+    onnxc::LinalgToGPUOptions lowering;
+    lowering.printMemoryPlan = printMemoryPlan;
+    lowering.chip = target.gpuChip;
+    lowering.cudaPath = cudaToolkit();
+    // cubin with the PTX as the driver's fallback, when CUDA's assembler is
+    // there; -emit=asm wants the PTX itself.
+    lowering.format = emitKind != Emit::Asm && canAssembleCubin(cudaToolkit())
+                          ? "fatbin"
+                          : "isa";
+    onnxc::buildLinalgToGPUPipeline(toLLVM, lowering);
+    model->gpu = true;
+  } else {
+    onnxc::ContractionTile tile = onnxc::contractionTile(*machine);
+    onnxc::LinalgToLLVMOptions lowering;
+    lowering.printMemoryPlan = printMemoryPlan;
+    lowering.noLibm = noLibm;
+    lowering.vectorLanes = tile.lanes;
+    lowering.tileRows = tile.rows;
+    lowering.fusedFMA = tile.fusedFMA;
+    // Bare-metal firmware has no threads to hand loops to.
+    lowering.parallel = parallelHook && target.triple.isArch64Bit() &&
+                        target.triple.getOS() != llvm::Triple::UnknownOS;
+    onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
+  }
   // The workspace size is known once buffers are planned, before LLVM.
   if (failed(toLLVM.run(*module)))
     return diagnostics.hadError() ? 1 : fail("lowering to LLVM failed");
@@ -272,6 +333,8 @@ int compile() {
   if (!size)
     return fail("internal error: the workspace was not planned");
   model->workspaceSize = size.getInt();
+  if (target.isGPU() && emitKind == Emit::Asm)
+    return writeFile(output, kernelAssembly(*module)) ? 0 : 1;
   if (emitKind == Emit::Header) {
     std::string header;
     llvm::raw_string_ostream os(header);

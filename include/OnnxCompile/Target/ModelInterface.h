@@ -34,6 +34,9 @@ struct ModelInterface {
   std::vector<TensorInfo> inputs, outputs;
   int64_t workspaceSize = 0;
   int64_t weightBytes = 0;
+  /// Compiled for a GPU (-target=nvptx64): NAME_run takes host pointers,
+  /// NAME_run_device device pointers and a CUDA stream.
+  bool gpu = false;
 };
 
 /// Reads inputs and outputs from the imported ONNX-dialect function (its

@@ -25,6 +25,10 @@ struct TargetSpec {
   std::string features;
   std::string abi; ///< Empty for the target's default ABI.
   bool hardFloat = true;
+  /// For -target=nvptx64: the GPU (sm_80, sm_90...). The triple, CPU and
+  /// features are then the host's, which runs the launches.
+  std::string gpuChip;
+  bool isGPU() const { return !gpuChip.empty(); }
 };
 
 /// Resolves -target and -mcpu. An empty `name` means the host: its triple,
