@@ -10,6 +10,12 @@
  * The object calls onnxc_parallel_for for every loop worth splitting. It
  * carries a weak, serial definition of it; this library's definition
  * replaces it at link time.
+ *
+ * A model compiled for an NVIDIA GPU (-target=nvptx64) needs the CUDA shim,
+ * runtime/cuda.c (C99, CUDA's driver API only; no CUDA headers needed to
+ * build it):
+ *
+ *     cc app.c model.o runtime/cuda.c -lcuda
  */
 #ifndef ONNXC_RUNTIME_H
 #define ONNXC_RUNTIME_H
@@ -39,6 +45,32 @@ int onnxc_set_num_threads(int threads);
 
 /* The number of threads models use. */
 int onnxc_num_threads(void);
+
+/* --- The CUDA shim (runtime/cuda.c) ------------------------------------ */
+
+/* Whether a CUDA driver and at least one GPU are there: 1 or 0. */
+int onnxc_cuda_available(void);
+
+/* The CUresult of the last CUDA call that failed on this thread (0 if
+ * none), after an entry point returned 3; *message (if not NULL) gets the
+ * driver's description. */
+int onnxc_cuda_last_error(const char **message);
+
+/* Called by the compiled object. NAME_run_device brackets its launches
+ * with onnxc_cuda_begin(stream) and onnxc_cuda_end(); NAME_run calls
+ * onnxc_cuda_run_host, which copies host buffers to the device around
+ * NAME_run_device. */
+typedef int (*onnxc_device_entry)(const void *const *inputs,
+                                  void *const *outputs, void *workspace,
+                                  void *stream);
+int onnxc_cuda_begin(void *stream);
+int onnxc_cuda_end(void);
+void *onnxc_cuda_constant(const void *host, uint64_t bytes);
+int onnxc_cuda_run_host(onnxc_device_entry run_device, int64_t num_inputs,
+                        const int64_t *input_bytes, int64_t num_outputs,
+                        const int64_t *output_bytes, int64_t workspace_bytes,
+                        const void *const *inputs, void *const *outputs,
+                        void *workspace);
 
 #ifdef __cplusplus
 }

@@ -42,6 +42,12 @@ for tool, feature in [("aarch64-linux-gnu-gcc", "aarch64-gcc"),
                       ("qemu-system-arm", "qemu-system-arm")]:
     if shutil.which(tool):
         config.available_features.add(feature)
+# CUDA's assembler: the PTX the nvptx64 target emits is checked with it
+# (no GPU needed).
+cuda = os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+if os.access(os.path.join(cuda, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", os.path.join(cuda, "bin", "ptxas")))
 ort = os.path.join(config.onnxc_src_root, "utils", "ort", "node_modules", "onnxruntime-node")
 if os.path.isdir(ort):
     config.available_features.add("onnxruntime")

@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRIVER_C = os.path.join(REPO_ROOT, "test", "e2e", "driver.c")
 RUNTIME_C = os.path.join(REPO_ROOT, "runtime", "threads.c")
+CUDA_SHIM_C = os.path.join(REPO_ROOT, "runtime", "cuda.c")
 ORT_DIR = os.path.join(REPO_ROOT, "utils", "ort")
 ORT_RUN_JS = os.path.join(ORT_DIR, "run.js")
 
@@ -373,13 +374,55 @@ def compile_model(model_path: str, workdir: str, name: str = "model",
     return Compiled(obj, header, name, err)
 
 
+def assemble_ptx(model_path: str, workdir: str, chip: str,
+                 onnx_compile: Optional[str] = None,
+                 shapes: Optional[Dict[str, Sequence[int]]] = None,
+                 ptxas: str = "/usr/local/cuda/bin/ptxas",
+                 timeout: float = DEFAULT_TIMEOUT) -> str:
+    """Compiles the model's kernels to PTX for `chip` (-target=nvptx64
+    -emit=asm) and assembles them with CUDA's ptxas; returns the .ptx path.
+    Raises E2EError: 'unsupported' when onnx-compile refuses the model,
+    'fail' when ptxas rejects the PTX."""
+    exe = find_onnx_compile(onnx_compile)
+    os.makedirs(workdir, exist_ok=True)
+    ptx = os.path.join(workdir, "model.%s.ptx" % chip)
+    cmd = [exe, os.path.abspath(model_path), "-target=nvptx64",
+           "-mcpu=" + chip, "-emit=asm", "-o", ptx]
+    for k, v in (shapes or {}).items():
+        cmd.append("-shape=%s:%s" % (k, "x".join(str(int(d)) for d in v)))
+    try:
+        p = _run(cmd, timeout)
+    except subprocess.TimeoutExpired:
+        raise E2EError("crash", "onnx-compile timed out after %gs" % timeout)
+    err = _decode(p.stderr)
+    if p.returncode == 1 and "error" in first_error_line(err):
+        raise E2EError("unsupported", first_error_line(err), err)
+    if p.returncode != 0:
+        raise E2EError("crash", "onnx-compile exit %d: %s" %
+                       (p.returncode, first_error_line(err)), err)
+    if os.path.getsize(ptx) == 0:
+        return ptx  # no kernels: the model only has zero-sized tensors
+    cubin = ptx[:-len(".ptx")] + ".cubin"
+    try:
+        p = _run([ptxas, "-arch=" + chip, ptx, "-o", cubin], timeout)
+    except subprocess.TimeoutExpired:
+        raise E2EError("crash", "ptxas timed out after %gs" % timeout)
+    if p.returncode != 0:
+        raise E2EError("fail", "ptxas -arch=%s: %s" % (
+            chip, first_error_line(_decode(p.stderr))), _decode(p.stderr))
+    return ptx
+
+
 def build_driver(compiled: Compiled, workdir: Optional[str] = None,
                  cc: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT,
-                 threads: bool = False) -> str:
+                 threads: bool = False, gpu: bool = False,
+                 extra_libs: Sequence[str] = ()) -> str:
     """cc -O1 -DONNXC_NAME=NAME -include NAME.h driver.c NAME.o -lm -o run.
 
     With `threads`, also links the runtime's thread pool (runtime/threads.c
-    -lpthread), so that the driver's -threads N option works."""
+    -lpthread), so that the driver's -threads N option works. With `gpu`
+    (a model compiled for nvptx64), the CUDA shim (runtime/cuda.c) and
+    `extra_libs` (default -lcuda)."""
     workdir = workdir or os.path.dirname(compiled.obj)
     exe = os.path.join(workdir, compiled.name + ("_run_mt" if threads else "_run"))
     cc = cc or os.environ.get("CC", "cc")
@@ -387,6 +430,11 @@ def build_driver(compiled: Compiled, workdir: Optional[str] = None,
            compiled.header, DRIVER_C, compiled.obj]
     if threads:
         cmd += [RUNTIME_C, "-lpthread"]
+    if gpu:
+        cmd = cmd[:2] + ["-DONNXC_GPU"] + cmd[2:]
+        cmd += [CUDA_SHIM_C, "-I" + os.path.dirname(CUDA_SHIM_C)]
+        cmd += list(extra_libs) or ["-lcuda"]
+        cmd += ["-lpthread"]
     cmd += ["-lm", "-o", exe]
     try:
         p = _run(cmd, timeout)

@@ -209,11 +209,23 @@ def run_case(task):
             res["shape_overrides"] = shapes
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
+        if opts["ptxas"]:
+            for chip in opts["ptxas"]:
+                E.assemble_ptx(model_path, work, chip,
+                               onnx_compile=opts["onnx_compile"],
+                               shapes=shapes, ptxas=opts["ptxas_path"],
+                               timeout=opts["timeout"])
+            res["status"] = "pass"
+            return res
+        compile_args = list(opts["compile_args"])
+        if opts["gpu"]:
+            compile_args += ["-target=nvptx64", "-mcpu=" + opts["gpu"]]
         compiled = E.compile_model(model_path, work, name="model",
                                    onnx_compile=opts["onnx_compile"],
-                                   extra_args=opts["compile_args"],
+                                   extra_args=compile_args,
                                    shapes=shapes, timeout=opts["timeout"])
-        exe = E.build_driver(compiled, work, timeout=opts["timeout"])
+        exe = E.build_driver(compiled, work, timeout=opts["timeout"],
+                             gpu=bool(opts["gpu"]))
         info = E.driver_info(exe, opts["timeout"])
         max_abs = max_rel = 0.0
         msgs = []
@@ -292,6 +304,15 @@ def main(argv=None):
     ap.add_argument("--show-skips", action="store_true", help="print one line per skip")
     ap.add_argument("--list-only", action="store_true",
                     help="only classify skip / runnable, compile nothing")
+    ap.add_argument("--ptxas", metavar="CHIPS",
+                    help="compile-only GPU check: compile each model's kernels "
+                         "for these GPUs (comma-separated, e.g. sm_80,sm_90) "
+                         "and pass when CUDA's ptxas accepts the PTX")
+    ap.add_argument("--ptxas-path", default=os.path.join(
+        os.environ.get("CUDA_PATH") or "/usr/local/cuda", "bin", "ptxas"))
+    ap.add_argument("--gpu", metavar="CHIP",
+                    help="compile for -target=nvptx64 -mcpu=CHIP and run on "
+                         "the GPU (links runtime/cuda.c and -lcuda)")
     ap.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     args = ap.parse_args(argv)
 
@@ -314,7 +335,9 @@ def main(argv=None):
     opts = {"work_dir": os.path.abspath(work_dir), "onnx_compile": exe,
             "compile_args": args.compile_arg, "timeout": args.timeout,
             "rtol": args.rtol, "atol": args.atol, "keep": args.keep,
-            "verbose": args.verbose, "list_only": args.list_only}
+            "verbose": args.verbose, "list_only": args.list_only,
+            "ptxas": args.ptxas.split(",") if args.ptxas else None,
+            "ptxas_path": args.ptxas_path, "gpu": args.gpu}
     tasks = [(c, os.path.join(args.data_dir, c), opts) for c in cases]
     results = []
     try:

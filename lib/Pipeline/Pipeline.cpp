@@ -168,9 +168,11 @@ void buildLinalgToGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createMapToGPU(map));
   // The ops a single thread runs in order are still linalg ops.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  // Folded bounds are constants that outlining sinks into the kernels.
-  pm.addPass(createCanonicalizerPass());
+  // No canonicalization before the launches exist: it would inline the
+  // one-iteration loops back into the host code.
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addNestedPass<func::FuncOp>(createCheckHostCode());
+  // Folded bounds are constants that outlining sinks into the kernels.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeGPUModules());

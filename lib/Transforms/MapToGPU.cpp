@@ -21,8 +21,10 @@
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace onnxc {
+#define GEN_PASS_DEF_CHECKHOSTCODE
 #define GEN_PASS_DEF_MAPTOGPU
 #include "OnnxCompile/Transforms/Passes.h.inc"
 } // namespace onnxc
@@ -44,28 +46,47 @@ void setMapping(scf::ParallelOp loop, ArrayRef<gpu::Processor> processors) {
   (void)gpu::setMappingAttr(loop, mapping);
 }
 
-/// Parallel loops nested in a thread's work run sequentially in it.
-void mapNestedSequential(Operation *root) {
-  root->walk([&](scf::ParallelOp nested) {
-    if (nested->hasAttr(gpu::getMappingAttrName()))
-      return;
-    setMapping(nested, SmallVector<gpu::Processor>(nested.getNumLoops(),
-                                                   gpu::Processor::Sequential));
-  });
+/// Replaces `loop` (without reductions) by a nest of scf.for.
+void sequentialize(RewriterBase &rewriter, scf::ParallelOp loop) {
+  rewriter.setInsertionPoint(loop);
+  scf::LoopNest nest =
+      scf::buildLoopNest(rewriter, loop.getLoc(), loop.getLowerBound(),
+                         loop.getUpperBound(), loop.getStep());
+  SmallVector<Value> ivs;
+  for (scf::ForOp forOp : nest.loops)
+    ivs.push_back(forOp.getInductionVar());
+  Block *body = loop.getBody();
+  rewriter.eraseOp(body->getTerminator());
+  rewriter.inlineBlockBefore(body, nest.loops.back().getBody()->getTerminator(),
+                             ivs);
+  rewriter.eraseOp(loop);
 }
 
-/// Runs `op` in one thread of a one-block launch: a one-iteration parallel
-/// loop around it.
-void wrapInOneThread(RewriterBase &rewriter, Operation *op) {
-  Location loc = op->getLoc();
-  rewriter.setInsertionPoint(op);
+/// Parallel loops nested in a thread's work run sequentially in it (as
+/// scf.for: convert-parallel-loops-to-gpu cannot map a parallel loop under
+/// an scf.for).
+void sequentializeNested(RewriterBase &rewriter, scf::ParallelOp root) {
+  SmallVector<scf::ParallelOp> nested;
+  root.getBody()->walk(
+      [&](scf::ParallelOp loop) { nested.push_back(loop); });
+  // Post-order: inner loops first.
+  for (scf::ParallelOp loop : nested)
+    sequentialize(rewriter, loop);
+}
+
+/// Runs `ops` (consecutive, in order) in one thread of a one-block launch:
+/// a one-iteration parallel loop around them.
+void wrapInOneThread(RewriterBase &rewriter, ArrayRef<Operation *> ops) {
+  Location loc = ops.front()->getLoc();
+  rewriter.setInsertionPoint(ops.front());
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
                                       ValueRange{one}, ValueRange{one});
-  rewriter.moveOpBefore(op, loop.getBody()->getTerminator());
+  for (Operation *op : ops)
+    rewriter.moveOpBefore(op, loop.getBody()->getTerminator());
   setMapping(loop, {gpu::Processor::BlockX});
-  mapNestedSequential(loop);
+  sequentializeNested(rewriter, loop);
 }
 
 /// The constant number of iterations of `loop` (linalg's loops start at 0
@@ -104,7 +125,7 @@ void mapToBlocksAndThreads(RewriterBase &rewriter, scf::ParallelOp loop,
       scf::tileParallelLoop(loop, {threads}, /*noMinMaxBounds=*/true);
   setMapping(tiles, {gpu::Processor::BlockX});
   setMapping(iterations, {gpu::Processor::ThreadX});
-  mapNestedSequential(iterations);
+  sequentializeNested(rewriter, iterations);
 }
 
 /// Whether `op`'s loops start with a parallel loop that can be mapped.
@@ -117,7 +138,7 @@ bool hasLeadingParallelLoop(linalg::LinalgOp op) {
 LogicalResult mapLinalgOp(RewriterBase &rewriter, linalg::LinalgOp op,
                           int64_t blockSize) {
   if (!hasLeadingParallelLoop(op)) {
-    wrapInOneThread(rewriter, op);
+    wrapInOneThread(rewriter, {op});
     return success();
   }
   rewriter.setInsertionPoint(op);
@@ -131,6 +152,36 @@ LogicalResult mapLinalgOp(RewriterBase &rewriter, linalg::LinalgOp op,
     return loops->front()->emitError("expected a parallel loop for the GPU");
   mapToBlocksAndThreads(rewriter, outer, blockSize);
   return success();
+}
+
+/// The ops from `first` to the last one that uses a value defined from
+/// `first` on (a value read from a buffer, and what is computed from it):
+/// one thread runs them in order, so that the host never sees the value.
+/// Fails, naming the op, when the range would hold a run-time data check.
+FailureOr<SmallVector<Operation *>> rangeUsingResults(Operation *first) {
+  Block *block = first->getBlock();
+  Operation *last = first;
+  for (Operation *op = first; op != last->getNextNode();
+       op = op->getNextNode()) {
+    if (llvm::isa<cf::AssertOp>(op))
+      return op->emitError("run-time data checks are not supported on the "
+                           "nvptx64 target yet"),
+             failure();
+    for (Value result : op->getResults())
+      for (Operation *user : result.getUsers()) {
+        Operation *top = block->findAncestorOpInBlock(*user);
+        if (top && last->isBeforeInBlock(top))
+          last = top;
+      }
+    if (op->hasTrait<OpTrait::IsTerminator>())
+      return first->emitError("the host would read tensor data here; not "
+                              "supported on the nvptx64 target yet"),
+             failure();
+  }
+  SmallVector<Operation *> ops;
+  for (Operation *op = first; op != last->getNextNode(); op = op->getNextNode())
+    ops.push_back(op);
+  return ops;
 }
 
 /// Maps one op of the host function's body. Pure ops (views, constants,
@@ -152,12 +203,10 @@ LogicalResult mapHostOp(RewriterBase &rewriter, Operation *op,
   }
   if (auto linalgOp = llvm::dyn_cast<linalg::LinalgOp>(op))
     return mapLinalgOp(rewriter, linalgOp, blockSize);
-  if (llvm::any_of(op->getResults(),
-                   [](Value result) { return !result.use_empty(); }))
-    return op->emitError("the host would read tensor data here (a value "
-                         "that decides a shape or a loop bound); not "
-                         "supported on the nvptx64 target yet");
-  wrapInOneThread(rewriter, op);
+  FailureOr<SmallVector<Operation *>> range = rangeUsingResults(op);
+  if (failed(range))
+    return failure();
+  wrapInOneThread(rewriter, *range);
   return success();
 }
 
@@ -180,9 +229,37 @@ struct MapToGPUPass : impl::MapToGPUBase<MapToGPUPass> {
     SmallVector<Operation *> ops;
     for (Operation &op : func.getBody().front())
       ops.push_back(&op);
-    for (Operation *op : ops)
+    for (Operation *op : ops) {
+      // Already moved into a one-thread range with an earlier op.
+      if (op->getParentOp() != func)
+        continue;
       if (failed(mapHostOp(rewriter, op, blockSize)))
         return signalPassFailure();
+    }
+    // Fold the bounds that collapsing and tiling computed, so that the
+    // launch sizes are constants. No canonicalization patterns: they would
+    // inline the one-iteration loops back into the host code.
+    (void)applyPatternsGreedily(func, FrozenRewritePatternSet());
+  }
+};
+
+struct CheckHostCodePass : impl::CheckHostCodeBase<CheckHostCodePass> {
+  void runOnOperation() override {
+    WalkResult result = getOperation().walk<WalkOrder::PreOrder>(
+        [&](Operation *op) {
+          if (llvm::isa<gpu::LaunchOp>(op))
+            return WalkResult::skip();
+          auto effects = llvm::dyn_cast<MemoryEffectOpInterface>(op);
+          if (effects && (effects.hasEffect<MemoryEffects::Read>() ||
+                          effects.hasEffect<MemoryEffects::Write>())) {
+            op->emitError("internal error: host code of a GPU model would "
+                          "touch a buffer here");
+            return WalkResult::interrupt();
+          }
+          return WalkResult::advance();
+        });
+    if (result.wasInterrupted())
+      signalPassFailure();
   }
 };
 

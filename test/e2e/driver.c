@@ -40,6 +40,13 @@
 /* Defined when the runtime's thread pool is linked (runtime/threads.c). */
 int onnxc_set_num_threads(int threads) __attribute__((weak));
 
+/* -DONNXC_GPU: a model compiled for nvptx64, linked with runtime/cuda.c
+ * and -lcuda. NAME_run then takes host buffers and a NULL workspace (the
+ * shim allocates it on the device). */
+#ifdef ONNXC_GPU
+int onnxc_cuda_last_error(const char **message);
+#endif
+
 #define ONNXC_CAT2_(a, b) a##b
 #define ONNXC_CAT2(a, b) ONNXC_CAT2_(a, b)
 #define ONNXC_SYM(suffix) ONNXC_CAT2(ONNXC_NAME, suffix)
@@ -286,6 +293,9 @@ int main(int argc, char **argv) {
   }
 
   ws_size = D_WORKSPACE_SIZE();
+#ifdef ONNXC_GPU
+  ws_size = 0;
+#endif
   if (ws_size > 0) {
     workspace = alloc_aligned(ws_size);
     if (!workspace) {
@@ -298,6 +308,13 @@ int main(int argc, char **argv) {
   rc = D_RUN(inputs, outputs, workspace);
   if (rc != 0) {
     fprintf(stderr, "error: %s_run returned %d\n", ONNXC_STR(ONNXC_NAME), rc);
+#ifdef ONNXC_GPU
+    {
+      const char *message;
+      int error = onnxc_cuda_last_error(&message);
+      fprintf(stderr, "error: CUDA error %d: %s\n", error, message);
+    }
+#endif
     return 3;
   }
   if (repeat > 0) {

@@ -300,6 +300,16 @@ def MapToGPU : Pass<"map-to-gpu", "mlir::func::FuncOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def CheckHostCode : Pass<"check-host-code", "mlir::func::FuncOp"> {
+  let summary = "Check that no host code of a GPU model touches a buffer";
+  let description = [{
+    After convert-parallel-loops-to-gpu: every op outside gpu.launch that
+    reads or writes memory would dereference a device pointer on the host.
+    Such an op is an error (an internal one: map-to-gpu should have put it
+    in a kernel), never a silently wrong object.
+  }];
+}
+
 def MergeGPUModules : Pass<"merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";
   let description = [{
