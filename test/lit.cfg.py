@@ -45,6 +45,9 @@ for tool, feature in [("aarch64-linux-gnu-gcc", "aarch64-gcc"),
 # CUDA's assembler: the PTX the nvptx64 target emits is checked with it
 # (no GPU needed).
 cuda = os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+# The nvptx64 target links CUDA's libdevice.
+if os.path.isfile(os.path.join(cuda, "nvvm", "libdevice", "libdevice.10.bc")):
+    config.available_features.add("cuda-toolkit")
 if os.access(os.path.join(cuda, "bin", "ptxas"), os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", os.path.join(cuda, "bin", "ptxas")))

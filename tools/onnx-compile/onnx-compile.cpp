@@ -213,6 +213,14 @@ std::string cudaToolkit() {
   return "/usr/local/cuda";
 }
 
+/// CUDA's libdevice in `toolkit`: the GPU's math functions (expf, tanhf...)
+/// are linked from it.
+bool hasLibdevice(llvm::StringRef toolkit) {
+  llvm::SmallString<256> path(toolkit);
+  llvm::sys::path::append(path, "nvvm", "libdevice", "libdevice.10.bc");
+  return llvm::sys::fs::exists(path);
+}
+
 /// Whether `toolkit` can assemble cubin and bundle it with the PTX.
 bool canAssembleCubin(llvm::StringRef toolkit) {
   for (const char *tool : {"ptxas", "fatbinary"}) {
@@ -300,6 +308,10 @@ int compile() {
   if (target.isGPU()) {
     if (noLibm)
       return fail("-no-libm is for firmware; it does not apply to nvptx64");
+    if (!hasLibdevice(cudaToolkit()))
+      return fail("-target=nvptx64 needs CUDA's libdevice: no "
+                  "nvvm/libdevice/libdevice.10.bc under '" + cudaToolkit() +
+                  "' (set -cuda-path or CUDA_PATH)");
     onnxc::LinalgToGPUOptions lowering;
     lowering.printMemoryPlan = printMemoryPlan;
     lowering.chip = target.gpuChip;
