@@ -120,3 +120,15 @@ CUresult cuGetErrorString(CUresult error, const char **message) {
                             : "other error";
   return 0;
 }
+CUresult cuDeviceGetName(char *name, int length, int device) {
+  (void)device;
+  snprintf(name, (size_t)length, "fake GPU");
+  return 0;
+}
+CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
+  (void)device;
+  /* 13: clock rate (kHz), 16: SMs, 75/76: compute capability. */
+  *value = attribute == 13 ? 1000000 : attribute == 16 ? 2
+           : attribute == 75 ? 9 : 0;
+  return 0;
+}

@@ -123,12 +123,15 @@ def example_inputs(name: str, seed: int = 0):
     return {iname: rng.standard_normal(shape).astype(np.float32)}
 
 
-def export(name: str, path: str, opset: int = 13) -> str:
-    """Export model `name` to ONNX file `path` at `opset` (13..17)."""
+def export(name: str, path: str, opset: int = 13, batch: int = 0) -> str:
+    """Export model `name` to ONNX file `path` at `opset` (13..17); `batch`
+    replaces the first dim of the input shape when nonzero."""
     if opset not in OPSETS:
         raise ValueError("opset %d not in 13..17" % opset)
     model = build(name)
     iname, shape = MODELS[name]
+    if batch:
+        shape = (batch,) + tuple(shape[1:])
     torch.manual_seed(0)
     x = torch.randn(*shape)
     d = os.path.dirname(os.path.abspath(path))
