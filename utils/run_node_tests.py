@@ -288,8 +288,10 @@ def main(argv=None):
                     help="folder of test_* case dirs (default %(default)s)")
     ap.add_argument("--filter", help="regex searched in test dir names")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--expected-failures", metavar="FILE",
-                    help="'test_name  # reason' per line")
+    ap.add_argument("--expected-failures", metavar="FILE", action="append",
+                    default=[],
+                    help="'test_name  # reason' per line (repeatable: the "
+                         "lists are joined)")
     ap.add_argument("--json", metavar="OUT", help="write per-case results as JSON")
     ap.add_argument("--timeout", type=float, default=120.0,
                     help="seconds per step (compile, link, each run); default %(default)s")
@@ -327,7 +329,9 @@ def main(argv=None):
     cases = sorted(d for d in os.listdir(args.data_dir)
                    if os.path.isfile(os.path.join(args.data_dir, d, "model.onnx"))
                    and (pat is None or pat.search(d)))
-    expected = read_expected_failures(args.expected_failures) if args.expected_failures else {}
+    expected = {}
+    for path in args.expected_failures:
+        expected.update(read_expected_failures(path))
 
     own_work = args.work_dir is None
     work_dir = args.work_dir or tempfile.mkdtemp(prefix="onnxc-node-")
@@ -378,7 +382,7 @@ def main(argv=None):
         elif r["status"] == "pass" and r["expected_failure"]:
             unexpected_pass.append(r["name"])
             print("UNEXPECTED PASS: %s (listed in %s: %s)" % (
-                r["name"], os.path.basename(args.expected_failures),
+                r["name"], ", ".join(os.path.basename(p) for p in args.expected_failures),
                 expected[r["name"]] or "no reason"))
         elif r["status"] == "skip" and args.show_skips:
             print("SKIP: %s: %s" % (r["name"], r["detail"]))

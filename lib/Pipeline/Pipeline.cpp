@@ -117,6 +117,21 @@ void addHostToLLVM(OpPassManager &pm) {
 void buildLinalgToLLVMPipeline(OpPassManager &pm,
                                const LinalgToLLVMOptions &options) {
   addBufferization(pm);
+  if (options.gpuMapping) {
+    // The GPU's loops, sequentially: every kernel's blocks and threads run
+    // in order, so the results must equal the CPU's.
+    addWorkspacePlan(pm, options.printMemoryPlan);
+    pm.addNestedPass<func::FuncOp>(createMapToGPU());
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addPass(createSCFToControlFlowPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(memref::createExpandStridedMetadataPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addNestedPass<func::FuncOp>(createLegalizeEmptyBuffers());
+    addHostToLLVM(pm);
+    return;
+  }
   pm.addNestedPass<func::FuncOp>(createCopyToLinalg());
   addWorkspacePlan(pm, options.printMemoryPlan);
   pm.addNestedPass<func::FuncOp>(createLowerRuntimeChecks());

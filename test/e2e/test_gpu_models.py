@@ -7,7 +7,8 @@
 Without --run (no GPU needed): exports the PyTorch models (torch_models.py,
 seed 0), compiles their kernels for every chip (-target=nvptx64 -emit=asm)
 and checks that CUDA's ptxas assembles the PTX; also compiles the object
-(fatbin) and reports the compile time.
+(fatbin) and reports the compile time, and runs the GPU's loop mapping on
+the CPU (-gpu-mapping-on-cpu) against the CPU object, to 1e-3.
 
 With --run CHIP: on a machine with an NVIDIA GPU, compiles each model for
 the host CPU and for the GPU, runs both on the same random inputs (the GPU
@@ -62,6 +63,22 @@ def check_ptx(name, path, workdir, chips):
     print("%s: object for %s in %.1f s" % (name, chips[-1], time.time() - start))
 
 
+def check_mapping_on_cpu(name, path, workdir):
+    """The GPU's loop mapping run on the CPU against the CPU object."""
+    inputs = list(E.random_inputs(path, seed=0).values())
+    _, outs = E.model_io(path)
+    results = []
+    for variant, args in (("cpu", []), ("mapped", ["-gpu-mapping-on-cpu"])):
+        where = os.path.join(workdir, name, variant)
+        compiled = E.compile_model(path, where, name="model", extra_args=args,
+                                   timeout=1200)
+        exe = E.build_driver(compiled, where)
+        results.append(E.run_driver(exe, inputs, outs, where, timeout=600))
+    error = max(E.relative_error(m, c) for c, m in zip(*results))
+    print("%s: GPU mapping on the CPU vs CPU relative error %.2g" % (name, error))
+    return error <= TOLERANCE
+
+
 def run_on_gpu(name, path, workdir, chip):
     inputs = list(E.random_inputs(path, seed=0).values())
     _, outs = E.model_io(path)
@@ -99,6 +116,7 @@ def main():
                 failed += not run_on_gpu(name, path, workdir, args.run)
             else:
                 check_ptx(name, path, workdir, args.chips.split(","))
+                failed += not check_mapping_on_cpu(name, path, workdir)
         except E.E2EError as e:
             print("FAIL: %s: %s: %s" % (name, e.kind, e.message))
             failed += 1

@@ -83,6 +83,11 @@ cl::opt<bool> parallelHook(
              "(default: on for 64-bit targets with an OS; "
              "-parallel=false turns it off)"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> gpuMappingOnCPU(
+    "gpu-mapping-on-cpu",
+    cl::desc("Testing: compile for the CPU with the nvptx64 target's loop "
+             "mapping (every block and thread run in order)"),
+    cl::Hidden, cl::cat(category));
 cl::opt<std::string>
     weightsSection("weights-section",
                    cl::desc("Object-file section of the weights (default: "
@@ -334,6 +339,7 @@ int compile() {
     // Bare-metal firmware has no threads to hand loops to.
     lowering.parallel = parallelHook && target.triple.isArch64Bit() &&
                         target.triple.getOS() != llvm::Triple::UnknownOS;
+    lowering.gpuMapping = gpuMappingOnCPU;
     onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
   }
   // The workspace size is known once buffers are planned, before LLVM.

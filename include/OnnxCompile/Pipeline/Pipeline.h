@@ -39,6 +39,11 @@ struct LinalgToLLVMOptions
       llvm::cl::desc("The target has FMA instructions: contractions use "
                      "fused multiply-adds"),
       llvm::cl::init(true)};
+  Option<bool> gpuMapping{
+      *this, "gpu-mapping",
+      llvm::cl::desc("Map the loops as for the GPU (map-to-gpu) and run the "
+                     "mapped loops on the CPU: a test of the mapping"),
+      llvm::cl::init(false)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Call the onnxc_parallel_for hook for large "
