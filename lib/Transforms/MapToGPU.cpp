@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "OnnxCompile/Transforms/Passes.h"
+#include "GPUMapping.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
@@ -105,8 +106,8 @@ int64_t constantExtent(scf::ParallelOp loop) {
   return extent;
 }
 
-/// Collapses `loop` into one dim and tiles it by the block size: tiles to
-/// blocks, iterations to threads.
+} // namespace
+
 void mapToBlocksAndThreads(RewriterBase &rewriter, scf::ParallelOp loop,
                            int64_t blockSize) {
   int64_t extent = constantExtent(loop);
@@ -128,6 +129,8 @@ void mapToBlocksAndThreads(RewriterBase &rewriter, scf::ParallelOp loop,
   sequentializeNested(rewriter, iterations);
 }
 
+namespace {
+
 /// Whether `op`'s loops start with a parallel loop that can be mapped.
 bool hasLeadingParallelLoop(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -137,6 +140,9 @@ bool hasLeadingParallelLoop(linalg::LinalgOp op) {
 /// Lowers `op` to loops with its leading parallel loops mapped to the GPU.
 LogicalResult mapLinalgOp(RewriterBase &rewriter, linalg::LinalgOp op,
                           int64_t blockSize) {
+  if (auto generic = llvm::dyn_cast<linalg::GenericOp>(op.getOperation()))
+    if (succeeded(mapContractionToGPU(rewriter, generic, blockSize)))
+      return success();
   if (!hasLeadingParallelLoop(op)) {
     wrapInOneThread(rewriter, {op});
     return success();

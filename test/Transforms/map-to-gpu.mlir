@@ -113,6 +113,46 @@ func.func @loaded_scalar(%k: memref<1xi64>, %x: memref<16xf32>, %y: memref<16xf3
 
 // -----
 
+// A contraction: each thread computes a 4 x 4 tile of C (M = m, which only
+// A reads; N = n, which only B reads), 2 x 3 tiles of a 6 x 10 C, the N
+// tiles fastest. Partial tiles load clamped elements and store only the
+// elements that exist.
+// CHECK-LABEL: func.func @matmul(
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+// CHECK-DAG: %[[C9:.*]] = arith.constant 9 : index
+// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : index
+// CHECK: scf.parallel (%[[TILE:.*]]) = (%{{.*}}) to (%[[C6]]) step (%[[C6]])
+// CHECK: scf.parallel (%[[T:.*]]) =
+// CHECK: %[[I:.*]] = arith.addi %[[T]], %[[TILE]]
+// CHECK: %[[NT:.*]] = arith.remsi %[[I]], %[[C3]]
+// CHECK: %[[MT:.*]] = arith.divsi %[[I]], %[[C3]]
+// CHECK: %[[M0:.*]] = arith.muli %[[MT]], %[[C4]]
+// CHECK: arith.minui %[[M0]], %[[C5]]
+// CHECK: %[[N0:.*]] = arith.muli %[[NT]], %[[C4]]
+// CHECK: arith.minui %[[N0]], %[[C9]]
+// CHECK-COUNT-16: memref.load %arg2
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK-COUNT-4: memref.load %arg0
+// CHECK-COUNT-4: memref.load %arg1
+// CHECK-COUNT-16: math.fma
+// CHECK: scf.yield
+// CHECK-COUNT-16: memref.store
+// CHECK-NOT: linalg.generic
+func.func @matmul(%a: memref<6x16xf32>, %b: memref<16x10xf32>, %c: memref<6x10xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<6x16xf32>, memref<16x10xf32>) outs(%c : memref<6x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 func.func @check(%k: memref<1xi64>) {
   %c0 = arith.constant 0 : index
   %v = memref.load %k[%c0] : memref<1xi64>
