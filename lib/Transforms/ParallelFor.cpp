@@ -102,9 +102,17 @@ bool capturesOnlyConstants(Region &region) {
   });
 }
 
+/// A constant global (a weight): the body takes it again by name instead of
+/// through one of the hook's buffer slots.
+static memref::GetGlobalOp globalOf(Value buffer) {
+  return buffer.getDefiningOp<memref::GetGlobalOp>();
+}
+
 std::optional<SmallVector<Value>> parallelBuffers(ValueRange operands) {
   llvm::SetVector<Value> distinct(operands.begin(), operands.end());
-  if (distinct.size() > kParallelForBuffers ||
+  unsigned passed = llvm::count_if(
+      distinct, [](Value buffer) { return !globalOf(buffer); });
+  if (passed > kParallelForBuffers ||
       !llvm::all_of(distinct, hasStaticF32Layout))
     return std::nullopt;
   return SmallVector<Value>(distinct.begin(), distinct.end());
@@ -122,17 +130,29 @@ void emitParallelLoop(
     Block *entry = &body.getBody().front();
     b.setInsertionPointToStart(entry);
     IRMapping rebuilt;
-    for (auto [i, buffer] : llvm::enumerate(buffers))
-      rebuilt.map(buffer, rebuildBuffer(b, loc, entry->getArgument(i), buffer));
+    unsigned slot = 0;
+    for (Value buffer : buffers) {
+      if (memref::GetGlobalOp global = globalOf(buffer))
+        rebuilt.map(buffer, b.clone(*global)->getResult(0));
+      else
+        rebuilt.map(buffer,
+                    rebuildBuffer(b, loc, entry->getArgument(slot++), buffer));
+    }
     emitRange(b, rebuilt, entry->getArgument(3), entry->getArgument(4));
     b.setInsertionPointToEnd(entry);
     func::ReturnOp::create(b, loc);
   }
   SmallVector<Value> args{func::ConstantOp::create(
       b, loc, body.getFunctionType(), SymbolRefAttr::get(body))};
+  SmallVector<Value> passed;
+  for (Value buffer : buffers)
+    if (!globalOf(buffer))
+      passed.push_back(buffer);
+  if (passed.empty())
+    passed.push_back(buffers.front());
   for (unsigned i = 0; i < kParallelForBuffers; ++i) {
     // Unused slots repeat the first buffer.
-    Value buffer = buffers[i < buffers.size() ? i : 0];
+    Value buffer = passed[i < passed.size() ? i : 0];
     args.push_back(
         memref::ExtractStridedMetadataOp::create(b, loc, buffer).getBaseBuffer());
   }

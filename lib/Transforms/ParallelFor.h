@@ -29,9 +29,11 @@ int64_t iterationCount(mlir::linalg::GenericOp op);
 /// move into another function with copies of them.
 bool capturesOnlyConstants(mlir::Region &region);
 
-/// The distinct values of `operands`, when a body can take them: at most
-/// kParallelForBuffers f32 memrefs with static shapes, strides and offsets
-/// (rebuilt from their base pointers inside the body).
+/// The distinct values of `operands`, when a body can take them: f32
+/// memrefs with static shapes, strides and offsets, at most
+/// kParallelForBuffers of them passed (rebuilt from their base pointers
+/// inside the body); constant globals (weights) do not count, the body
+/// takes them by name.
 std::optional<llvm::SmallVector<mlir::Value>>
 parallelBuffers(mlir::ValueRange operands);
 

@@ -2,7 +2,8 @@
 
 // With `parallel`, the body of the outermost tile loop (here, over the
 // 16-column tiles of the weight B: the weight's loop goes outermost) is
-// outlined into an internal function taking the base pointers of A, B, C
+// outlined into an internal function taking the base pointers of A and C
+// (the weight B is a global: the body takes it by name, it needs no slot)
 // and a range of tiles, and handed to the onnxc_parallel_for hook, whose
 // weak default runs it serially.
 // The constant weight B [64, 48] is repacked into 3 panels of 16 columns,
@@ -17,10 +18,10 @@
 // CHECK: call @onnxc_parallel_for(%[[BODY]], %[[BASE]], {{.*}}, %c3)
 // CHECK-NOT: linalg.generic
 // CHECK-LABEL: func.func private @matmul_contraction0(
-// CHECK-SAME: %[[A:.*]]: memref<f32>, %[[B:.*]]: memref<f32>, %[[C:.*]]: memref<f32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK-SAME: %[[A:.*]]: memref<f32>, %[[C:.*]]: memref<f32>, %{{.*}}: memref<f32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
 // CHECK-SAME: llvm.linkage = #llvm.linkage<internal>
 // CHECK: memref.reinterpret_cast %[[A]] to offset: [0], sizes: [12, 64], strides: [64, 1] : memref<f32> to memref<12x64xf32>
-// CHECK: %[[BP:.*]] = memref.reinterpret_cast %[[B]] to offset: [0], sizes: [3, 64, 16], strides: [1024, 16, 1]
+// CHECK: %[[BP:.*]] = memref.get_global @weight_packed : memref<3x64x16xf32>
 // CHECK: memref.reinterpret_cast %[[C]] to offset: [0], sizes: [12, 48], strides: [48, 1]
 // CHECK: scf.for %[[TILE:.*]] = %[[BEGIN]] to %[[END]]
 // CHECK: %[[PANEL:.*]] = arith.divui %{{.*}}, %{{.*}} : index
