@@ -83,9 +83,11 @@ void addBufferization(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void addWorkspacePlan(OpPassManager &pm, bool printMemoryPlan) {
+void addWorkspacePlan(OpPassManager &pm, bool printMemoryPlan,
+                      bool epilogueLifetimes = false) {
   AssignWorkspaceOptions workspace;
   workspace.printPlan = printMemoryPlan;
+  workspace.epilogueLifetimes = epilogueLifetimes;
   pm.addNestedPass<func::FuncOp>(createAssignWorkspace(workspace));
 }
 
@@ -133,7 +135,8 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     return;
   }
   pm.addNestedPass<func::FuncOp>(createCopyToLinalg());
-  addWorkspacePlan(pm, options.printMemoryPlan);
+  addWorkspacePlan(pm, options.printMemoryPlan,
+                   options.vectorLanes > 0 && options.epilogueLifetimes);
   pm.addNestedPass<func::FuncOp>(createLowerRuntimeChecks());
   // Before the loops are lowered: the expansions may create scf ops.
   if (options.noLibm) {

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Contraction.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -173,6 +174,13 @@ struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
     llvm::DenseMap<Operation *, int64_t> position;
     for (auto [index, op] : llvm::enumerate(block))
       position[&op] = int64_t(index);
+    // A contraction and its epilogue run as one kernel (see
+    // vectorize-contractions): the contraction's buffers stay alive until
+    // the epilogue, whose output then never takes their memory.
+    if (epilogueLifetimes)
+      for (auto op : block.getOps<linalg::GenericOp>())
+        if (linalg::GenericOp epilogue = epilogueCandidate(op))
+          position[op] = position.lookup(epilogue);
 
     SmallVector<Buffer> buffers;
     WalkResult walk = func.walk([&](memref::AllocOp alloc) {

@@ -27,6 +27,40 @@ mlir::scf::LoopNest buildStaticLoopNest(
                                               mlir::ValueRange carried)>
         body);
 
+/// An elementwise op that reads only a contraction's output C (an
+/// activation: Clip, ReLU) and that the contraction's kernel applies to its
+/// results before storing them (ContractionEpilogue.cpp).
+struct Epilogue {
+  /// The consumer: one input (C or a reshape of it), one output, identity
+  /// maps, a vectorizable scalar body. Erased once applied.
+  mlir::linalg::GenericOp consumer;
+  /// The consumer's output D (as many f32 elements as C).
+  mlir::Value output;
+  /// D is C's memory: the results go back to C.
+  bool inPlace;
+};
+
+/// The op that could be the epilogue of the contraction `op` on buffers:
+/// the op after it (past views and constants), an identity elementwise op
+/// with a vectorizable body reading only C (or a reshape of it), when no
+/// later op reads C. Null otherwise. assign-workspace keeps `op`'s buffers
+/// alive until this op, so that its output never takes their memory.
+mlir::linalg::GenericOp epilogueCandidate(mlir::linalg::GenericOp op);
+
+/// The epilogue of the contraction `op`: its candidate, when its output D
+/// is C itself or overlaps neither C nor the contraction's inputs.
+std::optional<Epilogue> matchEpilogue(mlir::linalg::GenericOp op);
+
+/// Where the kernel stores its results: C when the epilogue is in place,
+/// else D viewed with C's shape (both are dense row-major buffers of the
+/// same size, and the consumer maps element i to element i).
+mlir::Value storeTarget(mlir::OpBuilder &b, mlir::Location loc,
+                        const Epilogue &epilogue, mlir::Value c);
+
+/// The consumer's body applied to the vector `values` of C elements.
+mlir::Value applyEpilogue(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::linalg::GenericOp consumer, mlir::Value values);
+
 } // namespace onnxc
 
 #endif // ONNXCOMPILE_LIB_TRANSFORMS_CONTRACTION_H

@@ -118,6 +118,10 @@ bool isWeight(Value value) {
 /// How a generic maps onto the micro-kernel.
 struct Contraction {
   Value a, b, c;
+  /// Where the results go: C, or an epilogue's output viewed as C.
+  Value d;
+  /// Applied to the results before they are stored.
+  linalg::GenericOp epilogue;
   SmallVector<LinearExpr> aExprs, bExprs, cExprs;
   SmallVector<int64_t> ranges;
   unsigned n;
@@ -248,7 +252,7 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
       lhs->empty() || rhs->empty())
     return failure();
   c.cExprs = *out;
-  c.c = op.getDpsInits()[0];
+  c.c = c.d = op.getDpsInits()[0];
   Value x = op.getDpsInputs()[0], y = op.getDpsInputs()[1];
   int64_t reductionSteps = 1;
   for (unsigned d : c.reductions)
@@ -329,7 +333,7 @@ public:
     });
     int64_t count = iterations(levels.front());
     std::optional<SmallVector<Value>> buffers =
-        parallelBuffers(ValueRange{c.a, c.b, c.c});
+        parallelBuffers(ValueRange{c.a, c.b, c.c, c.d});
     if (!module || count < 2 || !buffers) {
       SmallVector<Value> dims(c.ranges.size(), constant(0));
       emitLevels(dims, levels, Tile{1, {}});
@@ -342,6 +346,7 @@ public:
           local.a = rebuilt.lookup(c.a);
           local.b = rebuilt.lookup(c.b);
           local.c = rebuilt.lookup(c.c);
+          local.d = rebuilt.lookup(c.d);
           KernelEmitter inner(b, loc, local, lanes, fused);
           auto loop = scf::ForOp::create(b, loc, begin, end, constant(1));
           OpBuilder::InsertionGuard guard(b);
@@ -589,9 +594,13 @@ private:
     return vector::FromElementsOp::create(b, loc, type, elements);
   }
 
+  /// Stores results (after the epilogue, if any) where C's elements are,
+  /// in C or in the epilogue's output viewed as C.
   void storeC(Value value, ArrayRef<Value> point) {
+    if (c.epilogue)
+      value = applyEpilogue(b, loc, c.epilogue, value);
     if (c.contiguousC) {
-      vector::StoreOp::create(b, loc, value, c.c, indices(c.cExprs, point));
+      vector::StoreOp::create(b, loc, value, c.d, indices(c.cExprs, point));
       return;
     }
     SmallVector<Value> column(point);
@@ -599,7 +608,7 @@ private:
     for (int64_t i = 0; i < width; ++i) {
       column[c.n] = plus(point[c.n], i);
       Value element = vector::ExtractOp::create(b, loc, value, i);
-      memref::StoreOp::create(b, loc, element, c.c, indices(c.cExprs, column));
+      memref::StoreOp::create(b, loc, element, c.d, indices(c.cExprs, column));
     }
   }
 
@@ -741,15 +750,43 @@ struct VectorizeContractionsPass
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     unsigned kernels = 0;
+    // Consumers applied in a kernel's epilogue, erased after the walk.
+    SmallVector<linalg::GenericOp> applied;
     for (linalg::GenericOp op : ops) {
+      if (llvm::is_contained(applied, op))
+        continue;
       FailureOr<Contraction> contraction = matchContraction(op, lanes, rows);
       if (failed(contraction))
         continue;
       OpBuilder builder(op);
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
+      bool inParallel = parallel && iterationCount(op) >= minParallelWork;
+      if (std::optional<Epilogue> epilogue = matchEpilogue(op)) {
+        // The views and constants between the two (D's view, say) go
+        // first: the kernel uses them.
+        for (Operation *between = op->getNextNode();
+             between != epilogue->consumer;) {
+          Operation *next = between->getNextNode();
+          between->moveBefore(op);
+          between = next;
+        }
+        Value target = storeTarget(builder, op.getLoc(), *epilogue,
+                                   contraction->c);
+        // An epilogue that would cost the parallel loop a buffer slot is
+        // not worth it: the loop runs on every thread.
+        if (!inParallel ||
+            parallelBuffers(ValueRange{contraction->a, contraction->b,
+                                       contraction->c, target})) {
+          contraction->d = target;
+          contraction->epilogue = epilogue->consumer;
+          applied.push_back(epilogue->consumer);
+        } else if (target != contraction->c) {
+          target.getDefiningOp()->erase();
+        }
+      }
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused);
-      if (parallel && iterationCount(op) >= minParallelWork) {
+      if (inParallel) {
         auto parent = op->getParentOfType<func::FuncOp>();
         std::string name = (parent.getName() + "_contraction" +
                             llvm::Twine(kernels++))
@@ -760,6 +797,8 @@ struct VectorizeContractionsPass
       }
       op.erase();
     }
+    for (linalg::GenericOp consumer : applied)
+      consumer.erase();
     // The weights that were repacked and are no longer read.
     getOperation().walk([](memref::GetGlobalOp get) {
       if (get->use_empty())

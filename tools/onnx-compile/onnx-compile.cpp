@@ -340,6 +340,10 @@ int compile() {
     lowering.parallel = parallelHook && target.triple.isArch64Bit() &&
                         target.triple.getOS() != llvm::Triple::UnknownOS;
     lowering.gpuMapping = gpuMappingOnCPU;
+    // Firmware keeps the smallest workspace; elsewhere a little more of it
+    // buys one pass over memory less per activation.
+    lowering.epilogueLifetimes =
+        target.triple.getOS() != llvm::Triple::UnknownOS;
     onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
   }
   // The workspace size is known once buffers are planned, before LLVM.

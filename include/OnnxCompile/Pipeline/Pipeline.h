@@ -39,6 +39,12 @@ struct LinalgToLLVMOptions
       llvm::cl::desc("The target has FMA instructions: contractions use "
                      "fused multiply-adds"),
       llvm::cl::init(true)};
+  Option<bool> epilogueLifetimes{
+      *this, "epilogue-lifetimes",
+      llvm::cl::desc("Plan the workspace so that contractions can apply "
+                     "their activations in the kernel (more workspace, one "
+                     "pass over memory less per activation)"),
+      llvm::cl::init(false)};
   Option<bool> gpuMapping{
       *this, "gpu-mapping",
       llvm::cl::desc("Map the loops as for the GPU (map-to-gpu) and run the "

@@ -19,6 +19,13 @@ def AssignWorkspace : Pass<"assign-workspace", "mlir::func::FuncOp"> {
     recorded in the `onnxc.workspace_size` function attribute, so the
     compiled model never calls malloc, and the lower bound of any plan (the
     most bytes alive at one position) in `onnxc.workspace_lower_bound`.
+
+    With `epilogue-lifetimes`, a contraction followed by an elementwise op
+    that vectorize-contractions can apply in its kernel (an activation)
+    counts as using its buffers until that op: the activation's output then
+    never shares memory with the contraction's inputs, and the kernel can
+    write it directly. This costs workspace (MobileNetV2: 8%) for one pass
+    over memory less per activation.
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
@@ -27,7 +34,11 @@ def AssignWorkspace : Pass<"assign-workspace", "mlir::func::FuncOp"> {
            "Share memory between buffers whose lifetimes do not overlap">,
     Option<"printPlan", "print-plan", "bool", /*default=*/"false",
            "Print every buffer's offset, size, lifetime and ONNX node, and "
-           "the lower bound (the most bytes alive at one time), to stdout">
+           "the lower bound (the most bytes alive at one time), to stdout">,
+    Option<"epilogueLifetimes", "epilogue-lifetimes", "bool",
+           /*default=*/"false",
+           "Keep a contraction's buffers alive until the activation its "
+           "kernel can apply">
   ];
   let dependentDialects = ["mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect"];

@@ -1,0 +1,242 @@
+//===- ContractionEpilogue.cpp - Elementwise consumers in the kernel ------===//
+//
+// A convolution followed by its activation (Clip for ReLU6, ReLU) would
+// write its output, and a second loop read it back, apply the activation
+// and write another buffer. When the activation is the only reader of the
+// contraction's output, the kernel applies it to the accumulators in
+// registers and stores the result straight into the activation's output:
+// one pass over memory instead of three. The operations are the same, in
+// the same order, so the results are bit-identical.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Contraction.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+/// Where a buffer lives: a base value (a function argument, the workspace,
+/// a global) and a byte range in it.
+struct Extent {
+  Value base;
+  int64_t offset = 0, bytes = 0;
+};
+
+/// Sees through reshapes and constant-offset views of the workspace.
+std::optional<Extent> extentOf(Value buffer) {
+  auto type = llvm::cast<MemRefType>(buffer.getType());
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+    return std::nullopt;
+  Extent extent{buffer, 0,
+                type.getNumElements() * (type.getElementTypeBitWidth() / 8)};
+  while (true) {
+    Operation *op = extent.base.getDefiningOp();
+    if (llvm::isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+            op)) {
+      extent.base = op->getOperand(0);
+      continue;
+    }
+    if (auto view = llvm::dyn_cast_or_null<memref::ViewOp>(op)) {
+      std::optional<int64_t> shift =
+          getConstantIntValue(view.getByteShift());
+      if (!shift)
+        return std::nullopt;
+      extent.offset += *shift;
+      extent.base = view.getSource();
+      continue;
+    }
+    break;
+  }
+  // Function arguments and globals are distinct buffers; anything else
+  // (a subview, an allocation) is not analysed.
+  if (!llvm::isa<BlockArgument>(extent.base) &&
+      !extent.base.getDefiningOp<memref::GetGlobalOp>())
+    return std::nullopt;
+  return extent;
+}
+
+enum class Overlap { Same, Disjoint, Unknown };
+
+Overlap overlap(Value x, Value y) {
+  std::optional<Extent> a = extentOf(x), b = extentOf(y);
+  if (!a || !b)
+    return Overlap::Unknown;
+  if (a->base != b->base)
+    return Overlap::Disjoint;
+  if (a->offset == b->offset && a->bytes == b->bytes)
+    return Overlap::Same;
+  if (a->offset + a->bytes <= b->offset || b->offset + b->bytes <= a->offset)
+    return Overlap::Disjoint;
+  return Overlap::Unknown;
+}
+
+/// `value` and the reshapes of it, transitively.
+SmallVector<Value> reshapesOf(Value value) {
+  SmallVector<Value> aliases{value};
+  for (size_t i = 0; i < aliases.size(); ++i)
+    for (Operation *user : aliases[i].getUsers())
+      if (llvm::isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(user) &&
+          user->getOperand(0) == aliases[i])
+        aliases.push_back(user->getResult(0));
+  return aliases;
+}
+
+/// Whether the body of `op` is scalar elementwise arithmetic that can run
+/// on vectors: pure single-result ops, reading only its arguments, each
+/// other's results and constants.
+bool hasVectorizableBody(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto isScalar = [](Type type) { return type.isIntOrFloat(); };
+  auto fromBodyOrConstant = [&](Value value) {
+    if (value.getParentBlock() == &body)
+      return true;
+    return value.getDefiningOp<arith::ConstantOp>() && isScalar(value.getType());
+  };
+  for (Operation &inner : body.without_terminator()) {
+    if (inner.getNumRegions() != 0 || inner.getNumResults() != 1 ||
+        !isPure(&inner) || !isScalar(inner.getResult(0).getType()))
+      return false;
+    if (!llvm::isa<arith::ConstantOp>(inner) &&
+        !inner.hasTrait<OpTrait::Elementwise>())
+      return false;
+    if (!llvm::all_of(inner.getOperands(), fromBodyOrConstant))
+      return false;
+  }
+  Value yielded = body.getTerminator()->getOperand(0);
+  return yielded.getType().isF32() && fromBodyOrConstant(yielded);
+}
+
+bool isIdentityElementwise(linalg::GenericOp op) {
+  return op.hasPureBufferSemantics() && op.getNumDpsInputs() == 1 &&
+         op.getNumDpsInits() == 1 && op.getNumReductionLoops() == 0 &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }) &&
+         op.getRegion().front().getArgument(1).use_empty();
+}
+
+} // namespace
+
+linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
+  if (!contraction.hasPureBufferSemantics() ||
+      !isMultiplyAccumulate(contraction))
+    return {};
+  Value c = contraction.getDpsInits()[0];
+  auto cType = llvm::cast<MemRefType>(c.getType());
+  if (!cType.hasStaticShape() || !cType.getLayout().isIdentity())
+    return {};
+  // C must be scratch (a workspace view or an allocation): a function's
+  // argument, a model output, outlives it.
+  Value root = c;
+  while (auto reshape = root.getDefiningOp<ViewLikeOpInterface>()) {
+    if (llvm::isa<memref::ViewOp>(reshape))
+      break;
+    root = reshape.getViewSource();
+  }
+  if (!root.getDefiningOp<memref::ViewOp>() &&
+      !root.getDefiningOp<memref::AllocOp>())
+    return {};
+  // The consumer follows the contraction, past views, constants and (before
+  // the workspace plan) allocations only: nothing else touches memory in
+  // between.
+  Operation *next = contraction->getNextNode();
+  while (next && !llvm::isa<linalg::GenericOp>(next) &&
+         (isMemoryEffectFree(next) || llvm::isa<memref::AllocOp>(next)))
+    next = next->getNextNode();
+  auto consumer = llvm::dyn_cast_or_null<linalg::GenericOp>(next);
+  SmallVector<Value> aliases = reshapesOf(c);
+  if (!consumer || !isIdentityElementwise(consumer) ||
+      !llvm::is_contained(aliases, consumer.getDpsInputs()[0]) ||
+      !hasVectorizableBody(consumer))
+    return {};
+  auto dType = llvm::cast<MemRefType>(consumer.getDpsInits()[0].getType());
+  if (!dType.hasStaticShape() || !dType.getLayout().isIdentity() ||
+      !dType.getElementType().isF32() ||
+      dType.getNumElements() != cType.getNumElements())
+    return {};
+  // C is dead after the consumer: nothing later reads it.
+  Block *block = contraction->getBlock();
+  for (Value alias : aliases)
+    for (Operation *user : alias.getUsers()) {
+      Operation *top = block->findAncestorOpInBlock(*user);
+      if (!top || consumer->isBeforeInBlock(top))
+        return {};
+    }
+  return consumer;
+}
+
+std::optional<Epilogue> matchEpilogue(linalg::GenericOp contraction) {
+  linalg::GenericOp consumer = epilogueCandidate(contraction);
+  if (!consumer)
+    return std::nullopt;
+  Value c = contraction.getDpsInits()[0];
+  Value d = consumer.getDpsInits()[0];
+  // The kernel stores D while it still reads A, B and the rest of C: D
+  // must be C itself or lie apart from all three (assign-workspace keeps
+  // the inputs alive until the consumer for this).
+  Overlap withC = overlap(c, d);
+  if (withC == Overlap::Unknown)
+    return std::nullopt;
+  for (Value input : contraction.getDpsInputs())
+    if (overlap(input, d) != Overlap::Disjoint)
+      return std::nullopt;
+  return Epilogue{consumer, d, withC == Overlap::Same};
+}
+
+Value storeTarget(OpBuilder &b, Location loc, const Epilogue &epilogue,
+                  Value c) {
+  if (epilogue.inPlace)
+    return c;
+  auto type = llvm::cast<MemRefType>(c.getType());
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int64_t d = type.getRank() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+  return memref::ReinterpretCastOp::create(b, loc, type, epilogue.output,
+                                           /*offset=*/0, type.getShape(),
+                                           strides);
+}
+
+Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp consumer,
+                    Value values) {
+  auto type = llvm::cast<VectorType>(values.getType());
+  Block &body = consumer.getRegion().front();
+  IRMapping mapped;
+  mapped.map(body.getArgument(0), values);
+  auto vectorOf = [&](Value value) -> Value {
+    Value result = mapped.lookupOrNull(value);
+    // Constants from outside the body are created again: the kernel may
+    // be outlined into a function of its own.
+    if (!result)
+      result = arith::ConstantOp::create(
+          b, loc, value.getDefiningOp<arith::ConstantOp>().getValue());
+    if (llvm::isa<VectorType>(result.getType()))
+      return result;
+    return vector::BroadcastOp::create(
+        b, loc, VectorType::get(type.getShape(), result.getType()), result);
+  };
+  for (Operation &op : body.without_terminator()) {
+    if (auto constant = llvm::dyn_cast<arith::ConstantOp>(op)) {
+      mapped.map(constant.getResult(),
+                 arith::ConstantOp::create(b, loc, constant.getValue()));
+      continue;
+    }
+    OperationState state(loc, op.getName());
+    for (Value operand : op.getOperands())
+      state.addOperands(vectorOf(operand));
+    state.addAttributes(op.getAttrs());
+    state.addTypes(
+        VectorType::get(type.getShape(), op.getResult(0).getType()));
+    mapped.map(op.getResult(0), b.create(state)->getResult(0));
+  }
+  return vectorOf(body.getTerminator()->getOperand(0));
+}
+
+} // namespace onnxc

@@ -1,0 +1,149 @@
+// RUN: onnx-opt %s -vectorize-contractions="lanes=8 rows=4" -split-input-file | FileCheck %s
+
+// A matmul into scratch memory C, then ReLU6 of C into the output D: the
+// kernel applies the ReLU6 to its accumulators and stores them into D
+// (viewed with C's shape); the ReLU6 loop is gone. Its constants are made
+// again next to the kernel.
+// CHECK-LABEL: func.func @relu6(
+// CHECK-SAME: %[[D:[a-z0-9]+]]: memref<4x16xf32>, %[[WS:[a-z0-9]+]]: memref<256xi8>)
+// CHECK: %[[C:.*]] = memref.view %[[WS]]
+// CHECK: %[[TARGET:.*]] = memref.reinterpret_cast %[[D]] to offset: [0], sizes: [4, 16], strides: [16, 1]
+// CHECK: scf.for
+// CHECK: math.fma
+// CHECK: scf.yield
+// CHECK: %[[ZERO:.*]] = vector.broadcast %{{.*}} : f32 to vector<8xf32>
+// CHECK: %[[LO:.*]] = arith.maximumf %{{.*}}, %[[ZERO]] : vector<8xf32>
+// CHECK: %[[SIX:.*]] = vector.broadcast %{{.*}} : f32 to vector<8xf32>
+// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %[[SIX]] : vector<8xf32>
+// CHECK: vector.store %[[HI]], %[[TARGET]]
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @relu6(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %d: memref<4x16xf32>, %ws: memref<256xi8>) {
+  %c0 = arith.constant 0 : index
+  %c = memref.view %ws[%c0][] : memref<256xi8> to memref<4x16xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %six = arith.constant 6.0 : f32
+    %lo = arith.maximumf %v, %zero : f32
+    %hi = arith.minimumf %lo, %six : f32
+    linalg.yield %hi : f32
+  }
+  return
+}
+
+// -----
+
+// In place (the ReLU writes C back) through a reshape of C: the kernel
+// stores ReLU(acc) into C itself.
+// CHECK-LABEL: func.func @relu_in_place(
+// CHECK: %[[C:.*]] = memref.view
+// CHECK-NOT: memref.reinterpret_cast
+// CHECK: arith.maximumf %{{.*}} : vector<8xf32>
+// CHECK: vector.store %{{.*}}, %[[C]]
+// CHECK-NOT: linalg.generic
+func.func @relu_in_place(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %ws: memref<256xi8>) {
+  %c0 = arith.constant 0 : index
+  %c = memref.view %ws[%c0][] : memref<256xi8> to memref<4x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %e = memref.expand_shape %c [[0, 1], [2]] output_shape [1, 4, 16] : memref<4x16xf32> into memref<1x4x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, m, n) -> (i, m, n)>, affine_map<(i, m, n) -> (i, m, n)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%e : memref<1x4x16xf32>) outs(%e : memref<1x4x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// No epilogue: C is a function argument (a model output outlives the
+// function), or C is read again later, or D's memory overlaps the input A.
+// CHECK-LABEL: func.func @output_c(
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @read_later(
+// CHECK: linalg.generic
+// CHECK: memref.copy
+// CHECK-LABEL: func.func @overlapping(
+// CHECK: linalg.generic
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @output_c(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @read_later(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %d: memref<4x16xf32>, %e: memref<4x16xf32>, %ws: memref<256xi8>) {
+  %c0 = arith.constant 0 : index
+  %c = memref.view %ws[%c0][] : memref<256xi8> to memref<4x16xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  memref.copy %c, %e : memref<4x16xf32> to memref<4x16xf32>
+  return
+}
+func.func @overlapping(%b: memref<8x16xf32>, %ws: memref<512xi8>) {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  %a = memref.view %ws[%c64][] : memref<512xi8> to memref<4x8xf32>
+  %c = memref.view %ws[%c256][] : memref<512xi8> to memref<4x16xf32>
+  %d = memref.view %ws[%c0][] : memref<512xi8> to memref<4x16xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  return
+}
