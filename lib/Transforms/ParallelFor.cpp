@@ -84,6 +84,67 @@ Value rebuildBuffer(OpBuilder &b, Location loc, Value base, Value original) {
                                            type.getShape(), strides);
 }
 
+/// A buffer inside the workspace: a view of the function's workspace
+/// argument at a constant byte offset (through reshapes), all of whose
+/// f32 elements the body reaches from the workspace's one base pointer.
+struct WorkspaceView {
+  Value workspace;
+  int64_t elementOffset;
+};
+
+std::optional<WorkspaceView> workspaceViewOf(Value buffer) {
+  auto type = llvm::dyn_cast<MemRefType>(buffer.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+      !type.getLayout().isIdentity())
+    return std::nullopt;
+  Value value = buffer;
+  while (llvm::isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+      value.getDefiningOp()))
+    value = value.getDefiningOp()->getOperand(0);
+  auto view = value.getDefiningOp<memref::ViewOp>();
+  if (!view || !llvm::isa<BlockArgument>(view.getSource()))
+    return std::nullopt;
+  std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+  auto workspaceType = llvm::cast<MemRefType>(view.getSource().getType());
+  if (!shift || *shift % 4 != 0 || !workspaceType.hasStaticShape() ||
+      workspaceType.getNumElements() % 4 != 0)
+    return std::nullopt;
+  return WorkspaceView{view.getSource(), *shift / 4};
+}
+
+/// The value whose base pointer a buffer's slot passes: the workspace for
+/// the buffers in it, else the buffer itself.
+Value slotOf(Value buffer) {
+  if (std::optional<WorkspaceView> view = workspaceViewOf(buffer))
+    return view->workspace;
+  return buffer;
+}
+
+/// The workspace as f32 elements: the value whose base pointer its slot
+/// passes.
+Value workspaceAsF32(OpBuilder &b, Location loc, Value workspace) {
+  auto type = llvm::cast<MemRefType>(workspace.getType());
+  auto f32Type = MemRefType::get({type.getNumElements() / 4}, b.getF32Type());
+  return memref::ViewOp::create(b, loc, f32Type, workspace,
+                                arith::ConstantIndexOp::create(b, loc, 0),
+                                ValueRange{});
+}
+
+/// A workspace buffer inside a body, from the workspace's base pointer.
+Value rebuildWorkspaceView(OpBuilder &b, Location loc, Value base,
+                           Value original, int64_t elementOffset) {
+  auto type = llvm::cast<MemRefType>(original.getType());
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int64_t d = type.getRank() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+  auto rebuiltType = MemRefType::get(
+      type.getShape(), type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), elementOffset, strides));
+  return memref::ReinterpretCastOp::create(b, loc, rebuiltType, base,
+                                           elementOffset, type.getShape(),
+                                           strides);
+}
+
 } // namespace
 
 int64_t iterationCount(linalg::GenericOp op) {
@@ -110,9 +171,11 @@ static memref::GetGlobalOp globalOf(Value buffer) {
 
 std::optional<SmallVector<Value>> parallelBuffers(ValueRange operands) {
   llvm::SetVector<Value> distinct(operands.begin(), operands.end());
-  unsigned passed = llvm::count_if(
-      distinct, [](Value buffer) { return !globalOf(buffer); });
-  if (passed > kParallelForBuffers ||
+  llvm::SetVector<Value> slots;
+  for (Value buffer : distinct)
+    if (!globalOf(buffer))
+      slots.insert(slotOf(buffer));
+  if (slots.size() > kParallelForBuffers ||
       !llvm::all_of(distinct, hasStaticF32Layout))
     return std::nullopt;
   return SmallVector<Value>(distinct.begin(), distinct.end());
@@ -125,18 +188,33 @@ void emitParallelLoop(
         emitRange) {
   func::FuncOp parallelFor = getOrCreateParallelFor(module);
   func::FuncOp body = createParallelBody(b, loc, parallelFor, name);
+  // One slot per buffer passed; the workspace's buffers share one.
+  struct Slots {
+    llvm::SetVector<Value> list;
+    unsigned getSlotIndex(Value slot) const {
+      return std::distance(list.begin(), llvm::find(list, slot));
+    }
+    ArrayRef<Value> values() const { return list.getArrayRef(); }
+  } slots;
+  for (Value buffer : buffers)
+    if (!globalOf(buffer))
+      slots.list.insert(slotOf(buffer));
   {
     OpBuilder::InsertionGuard guard(b);
     Block *entry = &body.getBody().front();
     b.setInsertionPointToStart(entry);
     IRMapping rebuilt;
-    unsigned slot = 0;
     for (Value buffer : buffers) {
-      if (memref::GetGlobalOp global = globalOf(buffer))
+      if (memref::GetGlobalOp global = globalOf(buffer)) {
         rebuilt.map(buffer, b.clone(*global)->getResult(0));
+        continue;
+      }
+      Value base = entry->getArgument(slots.getSlotIndex(slotOf(buffer)));
+      if (std::optional<WorkspaceView> view = workspaceViewOf(buffer))
+        rebuilt.map(buffer, rebuildWorkspaceView(b, loc, base, buffer,
+                                                 view->elementOffset));
       else
-        rebuilt.map(buffer,
-                    rebuildBuffer(b, loc, entry->getArgument(slot++), buffer));
+        rebuilt.map(buffer, rebuildBuffer(b, loc, base, buffer));
     }
     emitRange(b, rebuilt, entry->getArgument(3), entry->getArgument(4));
     b.setInsertionPointToEnd(entry);
@@ -145,9 +223,13 @@ void emitParallelLoop(
   SmallVector<Value> args{func::ConstantOp::create(
       b, loc, body.getFunctionType(), SymbolRefAttr::get(body))};
   SmallVector<Value> passed;
-  for (Value buffer : buffers)
-    if (!globalOf(buffer))
-      passed.push_back(buffer);
+  for (Value slot : slots.values())
+    passed.push_back(llvm::isa<BlockArgument>(slot) &&
+                             llvm::cast<MemRefType>(slot.getType())
+                                 .getElementType()
+                                 .isInteger(8)
+                         ? workspaceAsF32(b, loc, slot)
+                         : slot);
   if (passed.empty())
     passed.push_back(buffers.front());
   for (unsigned i = 0; i < kParallelForBuffers; ++i) {
