@@ -27,9 +27,9 @@ mlir::scf::LoopNest buildStaticLoopNest(
                                               mlir::ValueRange carried)>
         body);
 
-/// An elementwise op that reads only a contraction's output C (an
-/// activation: Clip, ReLU) and that the contraction's kernel applies to its
-/// results before storing them (ContractionEpilogue.cpp).
+/// An elementwise op that reads a contraction's output C (an activation:
+/// Clip, ReLU; or a residual add), and that the contraction's kernel
+/// applies to its results before storing them (ContractionEpilogue.cpp).
 struct Epilogue {
   /// The consumer: one input (C or a reshape of it), one output, identity
   /// maps, a vectorizable scalar body. Erased once applied.
@@ -38,12 +38,16 @@ struct Epilogue {
   mlir::Value output;
   /// D is C's memory: the results go back to C.
   bool inPlace;
+  /// The consumer's input that reads C.
+  unsigned accInput;
+  /// Its other inputs (a residual), in order: dense buffers of C's size.
+  llvm::SmallVector<mlir::Value> extras;
 };
 
 /// The op that could be the epilogue of the contraction `op` on buffers:
 /// the op after it (past views and constants), an identity elementwise op
-/// with a vectorizable body reading only C (or a reshape of it), when no
-/// later op reads C. Null otherwise. assign-workspace keeps `op`'s buffers
+/// with a vectorizable body, one input C (or a reshape of it), the others
+/// dense buffers of C's size, when no later op reads C. Null otherwise. assign-workspace keeps `op`'s buffers
 /// alive until this op, so that its output never takes their memory.
 mlir::linalg::GenericOp epilogueCandidate(mlir::linalg::GenericOp op);
 
@@ -57,9 +61,18 @@ std::optional<Epilogue> matchEpilogue(mlir::linalg::GenericOp op);
 mlir::Value storeTarget(mlir::OpBuilder &b, mlir::Location loc,
                         const Epilogue &epilogue, mlir::Value c);
 
-/// The consumer's body applied to the vector `values` of C elements.
+/// The epilogue's extra inputs viewed with C's shape, read with C's
+/// indices.
+llvm::SmallVector<mlir::Value> extraInputs(mlir::OpBuilder &b,
+                                           mlir::Location loc,
+                                           const Epilogue &epilogue,
+                                           mlir::Value c);
+
+/// The consumer's body applied to the vector `values` of C elements and
+/// the vectors `extras` of its other inputs at the same elements.
 mlir::Value applyEpilogue(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::linalg::GenericOp consumer, mlir::Value values);
+                          mlir::linalg::GenericOp consumer, unsigned accInput,
+                          mlir::Value values, mlir::ValueRange extras);
 
 } // namespace onnxc
 

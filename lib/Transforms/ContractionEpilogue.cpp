@@ -116,11 +116,29 @@ bool hasVectorizableBody(linalg::GenericOp op) {
 }
 
 bool isIdentityElementwise(linalg::GenericOp op) {
-  return op.hasPureBufferSemantics() && op.getNumDpsInputs() == 1 &&
+  Block &body = op.getRegion().front();
+  return op.hasPureBufferSemantics() && op.getNumDpsInputs() >= 1 &&
          op.getNumDpsInits() == 1 && op.getNumReductionLoops() == 0 &&
          llvm::all_of(op.getIndexingMapsArray(),
                       [](AffineMap map) { return map.isIdentity(); }) &&
-         op.getRegion().front().getArgument(1).use_empty();
+         body.getArgument(body.getNumArguments() - 1).use_empty();
+}
+
+/// A dense row-major f32 buffer of `elements` elements.
+bool isDenseF32(Value buffer, int64_t elements) {
+  auto type = llvm::cast<MemRefType>(buffer.getType());
+  return type.hasStaticShape() && type.getLayout().isIdentity() &&
+         type.getElementType().isF32() && type.getNumElements() == elements;
+}
+
+/// `buffer` (dense, as many elements as C) viewed with C's shape.
+Value viewAs(OpBuilder &b, Location loc, Value buffer, MemRefType type) {
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int64_t d = type.getRank() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+  return memref::ReinterpretCastOp::create(b, loc, type, buffer,
+                                           /*offset=*/0, type.getShape(),
+                                           strides);
 }
 
 } // namespace
@@ -154,13 +172,19 @@ linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
   auto consumer = llvm::dyn_cast_or_null<linalg::GenericOp>(next);
   SmallVector<Value> aliases = reshapesOf(c);
   if (!consumer || !isIdentityElementwise(consumer) ||
-      !llvm::is_contained(aliases, consumer.getDpsInputs()[0]) ||
       !hasVectorizableBody(consumer))
     return {};
-  auto dType = llvm::cast<MemRefType>(consumer.getDpsInits()[0].getType());
-  if (!dType.hasStaticShape() || !dType.getLayout().isIdentity() ||
-      !dType.getElementType().isF32() ||
-      dType.getNumElements() != cType.getNumElements())
+  // Exactly one input reads C; the others (a residual) are dense buffers
+  // of C's size, read element for element.
+  int64_t elements = cType.getNumElements();
+  unsigned readsC = 0;
+  for (Value input : consumer.getDpsInputs()) {
+    if (llvm::is_contained(aliases, input))
+      ++readsC;
+    else if (!isDenseF32(input, elements))
+      return {};
+  }
+  if (readsC != 1 || !isDenseF32(consumer.getDpsInits()[0], elements))
     return {};
   // C is dead after the consumer: nothing later reads it.
   Block *block = contraction->getBlock();
@@ -188,28 +212,46 @@ std::optional<Epilogue> matchEpilogue(linalg::GenericOp contraction) {
   for (Value input : contraction.getDpsInputs())
     if (overlap(input, d) != Overlap::Disjoint)
       return std::nullopt;
-  return Epilogue{consumer, d, withC == Overlap::Same};
+  // The residual is read where D is written, element for element: the
+  // same memory or apart.
+  SmallVector<Value> aliases = reshapesOf(c);
+  Epilogue epilogue{consumer, d, withC == Overlap::Same, 0, {}};
+  for (auto [i, input] : llvm::enumerate(consumer.getDpsInputs())) {
+    if (llvm::is_contained(aliases, input)) {
+      epilogue.accInput = i;
+      continue;
+    }
+    if (overlap(input, d) == Overlap::Unknown ||
+        overlap(input, c) != Overlap::Disjoint)
+      return std::nullopt;
+    epilogue.extras.push_back(input);
+  }
+  return epilogue;
 }
 
 Value storeTarget(OpBuilder &b, Location loc, const Epilogue &epilogue,
                   Value c) {
   if (epilogue.inPlace)
     return c;
-  auto type = llvm::cast<MemRefType>(c.getType());
-  SmallVector<int64_t> strides(type.getRank(), 1);
-  for (int64_t d = type.getRank() - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
-  return memref::ReinterpretCastOp::create(b, loc, type, epilogue.output,
-                                           /*offset=*/0, type.getShape(),
-                                           strides);
+  return viewAs(b, loc, epilogue.output, llvm::cast<MemRefType>(c.getType()));
+}
+
+SmallVector<Value> extraInputs(OpBuilder &b, Location loc,
+                               const Epilogue &epilogue, Value c) {
+  SmallVector<Value> views;
+  for (Value extra : epilogue.extras)
+    views.push_back(viewAs(b, loc, extra, llvm::cast<MemRefType>(c.getType())));
+  return views;
 }
 
 Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp consumer,
-                    Value values) {
+                    unsigned accInput, Value values, ValueRange extras) {
   auto type = llvm::cast<VectorType>(values.getType());
   Block &body = consumer.getRegion().front();
   IRMapping mapped;
-  mapped.map(body.getArgument(0), values);
+  unsigned extra = 0;
+  for (unsigned i = 0; i < consumer.getNumDpsInputs(); ++i)
+    mapped.map(body.getArgument(i), i == accInput ? values : extras[extra++]);
   auto vectorOf = [&](Value value) -> Value {
     Value result = mapped.lookupOrNull(value);
     // Constants from outside the body are created again: the kernel may

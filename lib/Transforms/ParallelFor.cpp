@@ -97,10 +97,20 @@ std::optional<WorkspaceView> workspaceViewOf(Value buffer) {
   if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
       !type.getLayout().isIdentity())
     return std::nullopt;
+  // Reshapes, and a reinterpret_cast at offset 0 to a dense shape (an
+  // epilogue's view of a buffer with another's shape), keep the address.
   Value value = buffer;
-  while (llvm::isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
-      value.getDefiningOp()))
-    value = value.getDefiningOp()->getOperand(0);
+  while (Operation *op = value.getDefiningOp()) {
+    auto cast = llvm::dyn_cast<memref::ReinterpretCastOp>(op);
+    bool denseCast = cast && cast.getType().getLayout().isIdentity() &&
+                     llvm::cast<MemRefType>(cast.getSource().getType())
+                         .getLayout()
+                         .isIdentity();
+    if (!denseCast &&
+        !llvm::isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(op))
+      break;
+    value = op->getOperand(0);
+  }
   auto view = value.getDefiningOp<memref::ViewOp>();
   if (!view || !llvm::isa<BlockArgument>(view.getSource()))
     return std::nullopt;

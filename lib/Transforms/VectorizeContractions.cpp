@@ -120,8 +120,11 @@ struct Contraction {
   Value a, b, c;
   /// Where the results go: C, or an epilogue's output viewed as C.
   Value d;
-  /// Applied to the results before they are stored.
+  /// Applied to the results before they are stored, with the epilogue's
+  /// other inputs (viewed as C) and which of its inputs C is.
   linalg::GenericOp epilogue;
+  SmallVector<Value> extras;
+  unsigned accInput = 0;
   SmallVector<LinearExpr> aExprs, bExprs, cExprs;
   SmallVector<int64_t> ranges;
   unsigned n;
@@ -333,7 +336,8 @@ public:
     });
     int64_t count = iterations(levels.front());
     std::optional<SmallVector<Value>> buffers =
-        parallelBuffers(ValueRange{c.a, c.b, c.c, c.d});
+        parallelBuffers(llvm::to_vector(llvm::concat<const Value>(
+            ArrayRef<Value>{c.a, c.b, c.c, c.d}, c.extras)));
     if (!module || count < 2 || !buffers) {
       SmallVector<Value> dims(c.ranges.size(), constant(0));
       emitLevels(dims, levels, Tile{1, {}});
@@ -347,6 +351,8 @@ public:
           local.b = rebuilt.lookup(c.b);
           local.c = rebuilt.lookup(c.c);
           local.d = rebuilt.lookup(c.d);
+          for (Value &extra : local.extras)
+            extra = rebuilt.lookup(extra);
           KernelEmitter inner(b, loc, local, lanes, fused);
           auto loop = scf::ForOp::create(b, loc, begin, end, constant(1));
           OpBuilder::InsertionGuard guard(b);
@@ -579,17 +585,18 @@ private:
 
   /// The accumulators of `width` columns from `point`: a vector load when
   /// the columns are contiguous in C, else one scalar load per column.
-  Value loadC(ArrayRef<Value> point, int64_t width) {
+  Value loadC(ArrayRef<Value> point, int64_t width, Value buffer = {}) {
+    buffer = buffer ? buffer : c.c;
     auto type = VectorType::get({width}, b.getF32Type());
     if (c.contiguousC)
-      return vector::LoadOp::create(b, loc, type, c.c,
+      return vector::LoadOp::create(b, loc, type, buffer,
                                     indices(c.cExprs, point));
     SmallVector<Value> elements;
     SmallVector<Value> column(point);
     for (int64_t i = 0; i < width; ++i) {
       column[c.n] = plus(point[c.n], i);
       elements.push_back(
-          memref::LoadOp::create(b, loc, c.c, indices(c.cExprs, column)));
+          memref::LoadOp::create(b, loc, buffer, indices(c.cExprs, column)));
     }
     return vector::FromElementsOp::create(b, loc, type, elements);
   }
@@ -597,8 +604,13 @@ private:
   /// Stores results (after the epilogue, if any) where C's elements are,
   /// in C or in the epilogue's output viewed as C.
   void storeC(Value value, ArrayRef<Value> point) {
-    if (c.epilogue)
-      value = applyEpilogue(b, loc, c.epilogue, value);
+    if (c.epilogue) {
+      int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
+      SmallVector<Value> extras;
+      for (Value extra : c.extras)
+        extras.push_back(loadC(point, width, extra));
+      value = applyEpilogue(b, loc, c.epilogue, c.accInput, value, extras);
+    }
     if (c.contiguousC) {
       vector::StoreOp::create(b, loc, value, c.d, indices(c.cExprs, point));
       return;
@@ -762,7 +774,12 @@ struct VectorizeContractionsPass
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       bool inParallel = parallel && iterationCount(op) >= minParallelWork;
-      if (std::optional<Epilogue> epilogue = matchEpilogue(op)) {
+      std::optional<Epilogue> epilogue = matchEpilogue(op);
+      // A residual read by element (C not contiguous along the tile's
+      // columns) costs more than the add's own vector loop.
+      if (epilogue && !epilogue->extras.empty() && !contraction->contiguousC)
+        epilogue.reset();
+      if (epilogue) {
         // The views and constants between the two (D's view, say) go
         // first: the kernel uses them.
         for (Operation *between = op->getNextNode();
@@ -775,14 +792,22 @@ struct VectorizeContractionsPass
                                    contraction->c);
         // An epilogue that would cost the parallel loop a buffer slot is
         // not worth it: the loop runs on every thread.
-        if (!inParallel ||
-            parallelBuffers(ValueRange{contraction->a, contraction->b,
-                                       contraction->c, target})) {
+        SmallVector<Value> extras =
+            extraInputs(builder, op.getLoc(), *epilogue, contraction->c);
+        SmallVector<Value> buffers{contraction->a, contraction->b,
+                                   contraction->c, target};
+        llvm::append_range(buffers, extras);
+        if (!inParallel || parallelBuffers(buffers)) {
           contraction->d = target;
           contraction->epilogue = epilogue->consumer;
+          contraction->extras = extras;
+          contraction->accInput = epilogue->accInput;
           applied.push_back(epilogue->consumer);
-        } else if (target != contraction->c) {
-          target.getDefiningOp()->erase();
+        } else {
+          for (Value view : extras)
+            view.getDefiningOp()->erase();
+          if (target != contraction->c)
+            target.getDefiningOp()->erase();
         }
       }
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused);

@@ -147,3 +147,43 @@ func.func @overlapping(%b: memref<8x16xf32>, %ws: memref<512xi8>) {
   }
   return
 }
+
+// -----
+
+// A residual add with ReLU after a matmul whose columns are C's innermost
+// dim: the residual R is read with C's indices (viewed with C's shape) and
+// added in the kernel, before the ReLU and the store into D.
+// CHECK-LABEL: func.func @residual(
+// CHECK-SAME: %[[R:[a-z0-9]+]]: memref<64xf32>, %[[D:[a-z0-9]+]]: memref<4x16xf32>
+// CHECK: %[[DFLAT:.*]] = memref.collapse_shape %[[D]]
+// CHECK: %[[TARGET:.*]] = memref.reinterpret_cast %[[DFLAT]] to offset: [0], sizes: [4, 16]
+// CHECK: %[[RV:.*]] = memref.reinterpret_cast %[[R]] to offset: [0], sizes: [4, 16]
+// CHECK: math.fma
+// CHECK: scf.yield
+// CHECK: %[[RES:.*]] = vector.load %[[RV]]
+// CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %[[RES]] : vector<8xf32>
+// CHECK: %[[OUT:.*]] = arith.maximumf %[[SUM]]
+// CHECK: vector.store %[[OUT]], %[[TARGET]]
+// CHECK-NOT: linalg.generic
+func.func @residual(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %r: memref<64xf32>, %d: memref<4x16xf32>, %ws: memref<256xi8>) {
+  %c0 = arith.constant 0 : index
+  %c = memref.view %ws[%c0][] : memref<256xi8> to memref<4x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %flat = memref.collapse_shape %c [[0, 1]] : memref<4x16xf32> into memref<64xf32>
+  %dflat = memref.collapse_shape %d [[0, 1]] : memref<4x16xf32> into memref<64xf32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+      ins(%flat, %r : memref<64xf32>, memref<64xf32>) outs(%dflat : memref<64xf32>) {
+  ^bb0(%v: f32, %w: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %sum = arith.addf %v, %w : f32
+    %relu = arith.maximumf %sum, %zero : f32
+    linalg.yield %relu : f32
+  }
+  return
+}
