@@ -164,22 +164,24 @@ void emitTile(OpBuilder &b, Location loc, linalg::GenericOp op,
         SmallVector<Value> at(point);
         for (auto [d, iv] : llvm::zip(reductionDims, ivs))
           at[d] = iv;
-        SmallVector<Value> valuesA, valuesB;
-        for (int64_t i = 0; i < tileM; ++i) {
-          SmallVector<Value> atA(at);
-          atA[dims.m] = rowsM[i];
-          // A does not read N: any value will do.
-          atA[dims.n] = index(b, loc, 0);
-          valuesA.push_back(memref::LoadOp::create(
-              b, loc, inputA, applyMap(b, loc, maps[dims.a], atA)));
-        }
-        for (int64_t j = 0; j < tileN; ++j) {
-          SmallVector<Value> atB(at);
-          atB[dims.n] = colsN[j];
-          atB[dims.m] = index(b, loc, 0);
-          valuesB.push_back(memref::LoadOp::create(
-              b, loc, inputB, applyMap(b, loc, maps[dims.b], atB)));
-        }
+        // The tile's values of `input` along `dim` (at `elements`); the
+        // input does not read `unread`: any value will do there.
+        auto loadAlong = [&](Value input, AffineMap map, unsigned dim,
+                             ArrayRef<Value> elements, unsigned unread) {
+          SmallVector<Value> values;
+          for (Value element : elements) {
+            SmallVector<Value> atElement(at);
+            atElement[dim] = element;
+            atElement[unread] = index(b, loc, 0);
+            values.push_back(memref::LoadOp::create(
+                b, loc, input, applyMap(b, loc, map, atElement)));
+          }
+          return values;
+        };
+        SmallVector<Value> valuesA =
+            loadAlong(inputA, maps[dims.a], dims.m, rowsM, dims.n);
+        SmallVector<Value> valuesB =
+            loadAlong(inputB, maps[dims.b], dims.n, colsN, dims.m);
         scf::ValueVector next;
         for (int64_t i = 0; i < tileM; ++i)
           for (int64_t j = 0; j < tileN; ++j)
