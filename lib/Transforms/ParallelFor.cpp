@@ -122,12 +122,22 @@ std::optional<WorkspaceView> workspaceViewOf(Value buffer) {
   return WorkspaceView{view.getSource(), *shift / 4};
 }
 
-/// The value whose base pointer a buffer's slot passes: the workspace for
-/// the buffers in it, else the buffer itself.
-Value slotOf(Value buffer) {
-  if (std::optional<WorkspaceView> view = workspaceViewOf(buffer))
-    return view->workspace;
+/// The value whose base pointer a buffer's slot passes: with `share`, the
+/// workspace for the buffers in it; else the buffer itself.
+Value slotOf(Value buffer, bool share) {
+  if (share)
+    if (std::optional<WorkspaceView> view = workspaceViewOf(buffer))
+      return view->workspace;
   return buffer;
+}
+
+/// Whether `buffers` need to share the workspace's slot: one slot each
+/// would be too many. (Sharing only where needed: a buffer of its own is
+/// a base pointer of its own, which LLVM optimizes the body better with.)
+bool shareWorkspace(ArrayRef<Value> buffers) {
+  return llvm::count_if(buffers, [](Value buffer) {
+           return !buffer.getDefiningOp<memref::GetGlobalOp>();
+         }) > kParallelForBuffers;
 }
 
 /// The workspace as f32 elements: the value whose base pointer its slot
@@ -181,10 +191,11 @@ static memref::GetGlobalOp globalOf(Value buffer) {
 
 std::optional<SmallVector<Value>> parallelBuffers(ValueRange operands) {
   llvm::SetVector<Value> distinct(operands.begin(), operands.end());
+  bool share = shareWorkspace(distinct.getArrayRef());
   llvm::SetVector<Value> slots;
   for (Value buffer : distinct)
     if (!globalOf(buffer))
-      slots.insert(slotOf(buffer));
+      slots.insert(slotOf(buffer, share));
   if (slots.size() > kParallelForBuffers ||
       !llvm::all_of(distinct, hasStaticF32Layout))
     return std::nullopt;
@@ -206,9 +217,10 @@ void emitParallelLoop(
     }
     ArrayRef<Value> values() const { return list.getArrayRef(); }
   } slots;
+  bool share = shareWorkspace(buffers);
   for (Value buffer : buffers)
     if (!globalOf(buffer))
-      slots.list.insert(slotOf(buffer));
+      slots.list.insert(slotOf(buffer, share));
   {
     OpBuilder::InsertionGuard guard(b);
     Block *entry = &body.getBody().front();
@@ -219,8 +231,12 @@ void emitParallelLoop(
         rebuilt.map(buffer, b.clone(*global)->getResult(0));
         continue;
       }
-      Value base = entry->getArgument(slots.getSlotIndex(slotOf(buffer)));
-      if (std::optional<WorkspaceView> view = workspaceViewOf(buffer))
+      Value base =
+          entry->getArgument(slots.getSlotIndex(slotOf(buffer, share)));
+      std::optional<WorkspaceView> view;
+      if (share)
+        view = workspaceViewOf(buffer);
+      if (view)
         rebuilt.map(buffer, rebuildWorkspaceView(b, loc, base, buffer,
                                                  view->elementOffset));
       else
