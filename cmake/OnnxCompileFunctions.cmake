@@ -3,7 +3,7 @@
 #
 #   onnx_compile_model(<target> <model.onnx>
 #                      [NAME ident]            # C prefix: ident_run(), ident.h
-#                      [TARGET x86_64|aarch64|riscv64|armv7em|host]
+#                      [TARGET x86_64|aarch64|riscv64|armv7em|nvptx64|host]
 #                      [MCPU cpu]
 #                      [OPT O0|O1|O2|O3]
 #                      [SHAPES input:1x3x224x224 ...]
@@ -23,6 +23,10 @@
 # cross-compiling: aarch64/arm64 -> aarch64, riscv64 -> riscv64,
 # arm*/thumb*/cortex-m* -> armv7em, x86_64/amd64 -> x86_64 (a generic
 # x86-64 CPU).
+#
+# TARGET nvptx64 (MCPU sm_80, sm_90...) compiles for an NVIDIA GPU
+# (docs/gpu.md); the library then links the runtime's CUDA shim,
+# OnnxCompile::cuda, and through it -lcuda.
 #
 # The target's properties ONNX_COMPILE_NAME, ONNX_COMPILE_TARGET,
 # ONNX_COMPILE_HEADER and ONNX_COMPILE_OBJECT describe what it holds.
@@ -96,8 +100,8 @@ function(onnx_compile_model target model)
   set(args "")
   if(DEFINED ARG_TARGET)
     set(target_name "${ARG_TARGET}")
-    if(NOT target_name MATCHES "^(x86_64|aarch64|riscv64|armv7em|host)$")
-      message(FATAL_ERROR "${fn}: TARGET '${target_name}' is not one of x86_64, aarch64, riscv64, armv7em, host")
+    if(NOT target_name MATCHES "^(x86_64|aarch64|riscv64|armv7em|nvptx64|host)$")
+      message(FATAL_ERROR "${fn}: TARGET '${target_name}' is not one of x86_64, aarch64, riscv64, armv7em, nvptx64, host")
     endif()
   elseif(CMAKE_CROSSCOMPILING)
     _onnx_compile_target_for_processor(target_name "${CMAKE_SYSTEM_PROCESSOR}")
@@ -179,5 +183,12 @@ function(onnx_compile_model target model)
   endif()
   if(libm)
     target_link_libraries(${target} INTERFACE ${libm})
+  endif()
+  # A GPU model's launches go through the runtime's CUDA shim.
+  if(target_name STREQUAL "nvptx64")
+    if(NOT TARGET OnnxCompile::cuda)
+      message(FATAL_ERROR "${fn}: TARGET nvptx64 needs the runtime's CUDA shim (OnnxCompile::cuda: enable C; POSIX threads)")
+    endif()
+    target_link_libraries(${target} INTERFACE OnnxCompile::cuda)
   endif()
 endfunction()
