@@ -58,6 +58,7 @@ CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr device, const void *host,
                               size_t bytes, CUstream stream);
 CUresult cuMemcpyDtoHAsync_v2(void *host, CUdeviceptr device, size_t bytes,
                               CUstream stream);
+CUresult cuMemcpyDtoH_v2(void *host, CUdeviceptr device, size_t bytes);
 CUresult cuStreamCreate(CUstream *stream, unsigned int flags);
 CUresult cuStreamSynchronize(CUstream stream);
 CUresult cuStreamDestroy_v2(CUstream stream);
@@ -201,8 +202,8 @@ static void free_all(CUdeviceptr *device, int64_t count) {
 int onnxc_cuda_run_host(onnxc_device_entry run_device, int64_t num_inputs,
                         const int64_t *input_bytes, int64_t num_outputs,
                         const int64_t *output_bytes, int64_t workspace_bytes,
-                        const void *const *inputs, void *const *outputs,
-                        void *workspace) {
+                        int64_t status_offset, const void *const *inputs,
+                        void *const *outputs, void *workspace) {
   int64_t count = num_inputs + num_outputs + 1, i;
   CUdeviceptr *device = (CUdeviceptr *)calloc((size_t)count, sizeof *device);
   void **pointers = (void **)calloc((size_t)count, sizeof *pointers);
@@ -241,12 +242,23 @@ int onnxc_cuda_run_host(onnxc_device_entry run_device, int64_t num_inputs,
     ok = check(cuStreamSynchronize(stream)) && ok;
     cuStreamDestroy_v2(stream);
   }
+  /* The run-time data checks' status word, in the workspace. */
+  if (ok && status_offset >= 0) {
+    int32_t data_status = 0;
+    CUdeviceptr word = (CUdeviceptr)(uintptr_t)pointers[count - 1] +
+                       (CUdeviceptr)status_offset;
+    ok = check(cuMemcpyDtoH_v2(&data_status, word, sizeof data_status));
+    if (ok && data_status != 0)
+      status = data_status;
+  }
   free_all(device, count);
   free(device);
   free(pointers);
   if (status == 1)
     return 1;
-  return ok ? 0 : 3;
+  if (!ok)
+    return 3;
+  return status;
 }
 
 /* --- mgpu*: MLIR's launch interface (gpu-to-llvm) ----------------------- */

@@ -69,8 +69,8 @@ void *onnxc_cuda_constant(const void *host, uint64_t bytes);
 int onnxc_cuda_run_host(onnxc_device_entry run_device, int64_t num_inputs,
                         const int64_t *input_bytes, int64_t num_outputs,
                         const int64_t *output_bytes, int64_t workspace_bytes,
-                        const void *const *inputs, void *const *outputs,
-                        void *workspace);
+                        int64_t status_offset, const void *const *inputs,
+                        void *const *outputs, void *workspace);
 
 #ifdef __cplusplus
 }

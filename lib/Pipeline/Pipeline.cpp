@@ -123,7 +123,9 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     // The GPU's loops, sequentially: every kernel's blocks and threads run
     // in order, so the results must equal the CPU's.
     addWorkspacePlan(pm, options.printMemoryPlan);
-    pm.addNestedPass<func::FuncOp>(createMapToGPU());
+    MapToGPUOptions map;
+    map.returnStatus = true;
+    pm.addNestedPass<func::FuncOp>(createMapToGPU(map));
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
     pm.addPass(createLowerAffinePass());
     pm.addPass(createSCFToControlFlowPass());

@@ -177,7 +177,7 @@ void buildRunHost(OpBuilder &b, ModuleOp module, LLVM::LLVMFuncOp runDevice,
       b, module, "onnxc_cuda_run_host",
       LLVM::LLVMFunctionType::get(b.getI32Type(),
                                   {ptrType, i64, ptrType, i64, ptrType, i64,
-                                   ptrType, ptrType, ptrType}));
+                                   i64, ptrType, ptrType, ptrType}));
   // The workspace may be NULL: the shim then allocates one on the device.
   LLVM::LLVMFuncOp run = createCheckedEntry(b, loc, model.name + "_run", 3,
                                             {true, true, false});
@@ -193,6 +193,7 @@ void buildRunHost(OpBuilder &b, ModuleOp module, LLVM::LLVMFuncOp runDevice,
           ValueRange{device, i64Constant(b, loc, model.inputs.size()),
                      inputSizes, i64Constant(b, loc, model.outputs.size()),
                      outputSizes, i64Constant(b, loc, model.workspaceSize),
+                     i64Constant(b, loc, model.statusOffset),
                      run.getArgument(0), run.getArgument(1),
                      run.getArgument(2)})
           .getResult();

@@ -163,16 +163,12 @@ LogicalResult mapLinalgOp(RewriterBase &rewriter, linalg::LinalgOp op,
 /// The ops from `first` to the last one that uses a value defined from
 /// `first` on (a value read from a buffer, and what is computed from it):
 /// one thread runs them in order, so that the host never sees the value.
-/// Fails, naming the op, when the range would hold a run-time data check.
+/// Run-time data checks among them become stores of the status word.
 FailureOr<SmallVector<Operation *>> rangeUsingResults(Operation *first) {
   Block *block = first->getBlock();
   Operation *last = first;
   for (Operation *op = first; op != last->getNextNode();
        op = op->getNextNode()) {
-    if (llvm::isa<cf::AssertOp>(op))
-      return op->emitError("run-time data checks are not supported on the "
-                           "nvptx64 target yet"),
-             failure();
     for (Value result : op->getResults())
       for (Operation *user : result.getUsers()) {
         Operation *top = block->findAncestorOpInBlock(*user);
@@ -190,23 +186,76 @@ FailureOr<SmallVector<Operation *>> rangeUsingResults(Operation *first) {
   return ops;
 }
 
+/// A status word after the end of the function's workspace (its last
+/// argument, which grows by 64 bytes), zeroed by a one-thread kernel at
+/// the function's start: the run-time data checks' result, since a kernel
+/// cannot return one. Returns a view of it, or null without a workspace.
+Value addStatusWord(RewriterBase &rewriter, func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  if (func.getNumArguments() == 0)
+    return {};
+  BlockArgument workspace = func.getArgument(func.getNumArguments() - 1);
+  auto type = llvm::dyn_cast<MemRefType>(workspace.getType());
+  if (!type || type.getRank() != 1 || !type.hasStaticShape() ||
+      !type.getElementType().isInteger(8))
+    return {};
+  int64_t offset = llvm::alignTo(type.getDimSize(0), 64);
+  workspace.setType(
+      MemRefType::get({offset + 64}, IntegerType::get(ctx, 8)));
+  SmallVector<Type> inputs(func.getArgumentTypes());
+  inputs.back() = workspace.getType();
+  func.setType(FunctionType::get(ctx, inputs, func.getResultTypes()));
+  auto i64 = IntegerType::get(ctx, 64);
+  func->setAttr(kWorkspaceSizeAttr, IntegerAttr::get(i64, offset + 64));
+  func->setAttr(kStatusOffsetAttr, IntegerAttr::get(i64, offset));
+
+  Location loc = func.getLoc();
+  rewriter.setInsertionPointToStart(&func.front());
+  Value view = memref::ViewOp::create(
+      rewriter, loc, MemRefType::get({}, rewriter.getI32Type()), workspace,
+      arith::ConstantIndexOp::create(rewriter, loc, offset), ValueRange{});
+  Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 32);
+  auto clear = memref::StoreOp::create(rewriter, loc, zero, view);
+  wrapInOneThread(rewriter, {clear});
+  return view;
+}
+
+/// A run-time data check, now inside a kernel: a failure writes the
+/// documented status (2) into the status word.
+void lowerCheck(RewriterBase &rewriter, cf::AssertOp check, Value status) {
+  Location loc = check.getLoc();
+  rewriter.setInsertionPoint(check);
+  Value failed = arith::XOrIOp::create(
+      rewriter, loc, check.getArg(),
+      arith::ConstantIntOp::create(rewriter, loc, 1, 1));
+  auto ifOp = scf::IfOp::create(rewriter, loc, failed, /*withElse=*/false);
+  rewriter.setInsertionPointToStart(ifOp.thenBlock());
+  memref::StoreOp::create(
+      rewriter, loc,
+      arith::ConstantIntOp::create(rewriter, loc, kStatusDataMismatch, 32),
+      status);
+  rewriter.eraseOp(check);
+}
+
+/// For the mapping run on the CPU (return-status): the function returns
+/// the status word, as lower-runtime-checks' functions do.
+void returnStatusWord(RewriterBase &rewriter, func::FuncOp func,
+                      Value status) {
+  auto ret = llvm::cast<func::ReturnOp>(func.front().getTerminator());
+  rewriter.setInsertionPoint(ret);
+  Value value = memref::LoadOp::create(rewriter, ret.getLoc(), status);
+  func::ReturnOp::create(rewriter, ret.getLoc(), value);
+  rewriter.eraseOp(ret);
+  func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
+                                 {rewriter.getI32Type()}));
+}
+
 /// Maps one op of the host function's body. Pure ops (views, constants,
 /// get_global) stay on the host.
 LogicalResult mapHostOp(RewriterBase &rewriter, Operation *op,
                         int64_t blockSize) {
   if (op->hasTrait<OpTrait::IsTerminator>() || isMemoryEffectFree(op))
     return success();
-  if (llvm::isa<cf::AssertOp>(op))
-    return op->emitError("run-time data checks are not supported on the "
-                         "nvptx64 target yet");
-  if (auto copy = llvm::dyn_cast<memref::CopyOp>(op)) {
-    rewriter.setInsertionPoint(copy);
-    auto linalgCopy = linalg::CopyOp::create(rewriter, copy.getLoc(),
-                                             copy.getSource(),
-                                             copy.getTarget());
-    rewriter.eraseOp(copy);
-    op = linalgCopy;
-  }
   if (auto linalgOp = llvm::dyn_cast<linalg::LinalgOp>(op))
     return mapLinalgOp(rewriter, linalgOp, blockSize);
   FailureOr<SmallVector<Operation *>> range = rangeUsingResults(op);
@@ -232,9 +281,31 @@ struct MapToGPUPass : impl::MapToGPUBase<MapToGPUPass> {
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
+    // Copies, at any depth, become linalg.copy: loops in a kernel (a
+    // memref.copy would call the host's runtime library there), parallel
+    // kernels at the top level.
+    SmallVector<memref::CopyOp> copies;
+    func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      rewriter.setInsertionPoint(copy);
+      linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      rewriter.eraseOp(copy);
+    }
     SmallVector<Operation *> ops;
     for (Operation &op : func.getBody().front())
       ops.push_back(&op);
+    SmallVector<cf::AssertOp> checks;
+    func.walk([&](cf::AssertOp check) { checks.push_back(check); });
+    Value status;
+    if (!checks.empty()) {
+      status = addStatusWord(rewriter, func);
+      if (!status) {
+        checks.front().emitError("run-time data checks need a workspace for "
+                                 "their status on the nvptx64 target");
+        return signalPassFailure();
+      }
+    }
     for (Operation *op : ops) {
       // Already moved into a one-thread range with an earlier op.
       if (op->getParentOp() != func)
@@ -242,6 +313,10 @@ struct MapToGPUPass : impl::MapToGPUBase<MapToGPUPass> {
       if (failed(mapHostOp(rewriter, op, blockSize)))
         return signalPassFailure();
     }
+    for (cf::AssertOp check : checks)
+      lowerCheck(rewriter, check, status);
+    if (status && returnStatus)
+      returnStatusWord(rewriter, func, status);
     // Fold the bounds that collapsing and tiling computed, so that the
     // launch sizes are constants. No canonicalization patterns: they would
     // inline the one-iteration loops back into the host code.

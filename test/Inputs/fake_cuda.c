@@ -5,7 +5,8 @@
  * and a launch records its kernel and sizes without running it (nothing
  * here can execute PTX). FAKE_CUDA_FAIL=init makes cuInit fail with
  * CUDA_ERROR_NO_DEVICE (100); FAKE_CUDA_FAIL=launch makes every launch
- * fail with CUDA_ERROR_LAUNCH_FAILED (719).
+ * fail with CUDA_ERROR_LAUNCH_FAILED (719). Allocations are zeroed, or
+ * filled with the int32 FAKE_CUDA_FILL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,8 +74,17 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
   return 0;
 }
 CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
-  void *memory = malloc(bytes);
+  /* Zeroed, or every int32 FAKE_CUDA_FILL: what kernels that never run
+     would have left there (a data check's status word, say). */
+  void *memory = calloc(1, bytes);
+  const char *fill = getenv("FAKE_CUDA_FILL");
+  size_t i;
   ++fake_allocations;
+  if (memory && fill)
+    for (i = 0; i + 4 <= bytes; i += 4) {
+      int value = atoi(fill);
+      memcpy((char *)memory + i, &value, 4);
+    }
   *pointer = (CUdeviceptr)(size_t)memory;
   return memory ? 0 : 2;
 }
@@ -99,6 +109,9 @@ CUresult cuMemcpyDtoHAsync_v2(void *host, CUdeviceptr device, size_t bytes,
   fake_bytes_to_host += (long)bytes;
   memcpy(host, (void *)(size_t)device, bytes);
   return 0;
+}
+CUresult cuMemcpyDtoH_v2(void *host, CUdeviceptr device, size_t bytes) {
+  return cuMemcpyDtoHAsync_v2(host, device, bytes, NULL);
 }
 static int stream_storage;
 CUresult cuStreamCreate(void **stream, unsigned int flags) {

@@ -153,12 +153,39 @@ func.func @matmul(%a: memref<6x16xf32>, %b: memref<16x10xf32>, %c: memref<6x10xf
 
 // -----
 
-func.func @check(%k: memref<1xi64>) {
+// A run-time data check runs in the kernel with the value it checks, and a
+// failure stores 2 in the status word appended to the workspace (the last
+// argument grows by 64 bytes; onnxc.status_offset says where), which a
+// one-thread kernel zeroes first.
+// CHECK-LABEL: func.func @check(
+// CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<128xi8>)
+// CHECK-SAME: onnxc.status_offset = 64 : i64, onnxc.workspace_size = 128 : i64
+// CHECK: %[[STATUS:.*]] = memref.view %[[WS]][%{{.*}}][] : memref<128xi8> to memref<i32>
+// CHECK: scf.parallel
+// CHECK-NEXT: memref.store %{{.*}}, %[[STATUS]][] : memref<i32>
+// CHECK: scf.parallel
+// CHECK: memref.load %arg0
+// CHECK: %[[FAILED:.*]] = arith.xori
+// CHECK: scf.if %[[FAILED]] {
+// CHECK-NEXT: memref.store %{{.*}}, %[[STATUS]][] : memref<i32>
+// CHECK-NOT: cf.assert
+func.func @check(%k: memref<1xi64>, %ws: memref<64xi8>) attributes {onnxc.workspace_size = 64 : i64} {
   %c0 = arith.constant 0 : index
   %v = memref.load %k[%c0] : memref<1xi64>
   %z = arith.constant 0 : i64
   %ok = arith.cmpi sge, %v, %z : i64
-  // expected-error @+1 {{run-time data checks are not supported on the nvptx64 target yet}}
+  cf.assert %ok, "negative"
+  return
+}
+
+// -----
+
+func.func @check_without_workspace(%k: memref<1xi64>) {
+  %c0 = arith.constant 0 : index
+  %v = memref.load %k[%c0] : memref<1xi64>
+  %z = arith.constant 0 : i64
+  %ok = arith.cmpi sge, %v, %z : i64
+  // expected-error @+1 {{run-time data checks need a workspace for their status on the nvptx64 target}}
   cf.assert %ok, "negative"
   return
 }

@@ -355,6 +355,8 @@ int compile() {
   if (!size)
     return fail("internal error: the workspace was not planned");
   model->workspaceSize = size.getInt();
+  if (auto status = impl->getAttrOfType<IntegerAttr>(onnxc::kStatusOffsetAttr))
+    model->statusOffset = status.getInt();
   if (target.isGPU() && emitKind == Emit::Asm)
     return writeFile(output, kernelAssembly(*module)) ? 0 : 1;
   if (emitKind == Emit::Header) {

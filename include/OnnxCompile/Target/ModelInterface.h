@@ -37,6 +37,9 @@ struct ModelInterface {
   /// Compiled for a GPU (-target=nvptx64): NAME_run takes host pointers,
   /// NAME_run_device device pointers and a CUDA stream.
   bool gpu = false;
+  /// A GPU model with run-time data checks: the byte offset of their status
+  /// word (an int32, 0 or 2) in the workspace; -1 without checks.
+  int64_t statusOffset = -1;
 };
 
 /// Reads inputs and outputs from the imported ONNX-dialect function (its

@@ -22,6 +22,10 @@ constexpr llvm::StringLiteral kWorkspaceLowerBoundAttr =
 /// was compiled for (see LowerRuntimeChecks).
 constexpr int kStatusDataMismatch = 2;
 
+/// Name of the function attribute holding the byte offset of the status
+/// word in the workspace of a GPU model with run-time data checks.
+constexpr llvm::StringLiteral kStatusOffsetAttr = "onnxc.status_offset";
+
 #define GEN_PASS_DECL
 #include "OnnxCompile/Transforms/Passes.h.inc"
 

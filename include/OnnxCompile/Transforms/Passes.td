@@ -294,15 +294,21 @@ def MapToGPU : Pass<"map-to-gpu", "mlir::func::FuncOp"> {
       in a one-iteration loop: one thread runs it in order.
 
     Pure ops (views of the workspace, constants' get_global) stay on the
-    host and become kernel arguments. An op whose result the host would
-    have to read (a loaded tensor value deciding a loop bound) and a
-    run-time data check (cf.assert) are errors naming their node.
+    host and become kernel arguments. A run-time data check (cf.assert)
+    runs in the kernel with the values it checks: a failure stores 2 in a
+    status word that the pass appends to the workspace (64 bytes, at the
+    offset the `onnxc.status_offset` attribute records; a one-thread
+    kernel zeroes it first). With `return-status` (the mapping run on the
+    CPU) the function returns the word, as lower-runtime-checks' do.
     `convert-parallel-loops-to-gpu` then forms the gpu.launch ops from the
     mapping attributes this pass sets.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
-           "Threads per block">
+           "Threads per block">,
+    Option<"returnStatus", "return-status", "bool", /*default=*/"false",
+           "Return the data checks' status word (for the mapping run on "
+           "the CPU)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::gpu::GPUDialect",
