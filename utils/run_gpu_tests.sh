@@ -6,9 +6,8 @@
 #   bash utils/run_gpu_tests.sh [sm_90]
 #
 # 1. ONNX's node tests compiled with -target=nvptx64 and run on the GPU
-#    (through runtime/cuda.c and -lcuda), against ONNX's expected outputs;
-#    the cases the GPU target cannot compile are listed in
-#    test/e2e/node-tests-ptxas-expected-failures.txt.
+#    (through runtime/cuda.c and -lcuda), against ONNX's expected outputs,
+#    with the CPU path's expected failures.
 # 2. ResNet-18 and the TransformerEncoder: the GPU's outputs against the
 #    CPU object's, to 1e-3.
 # 3. bench/gpu.py: ResNet-18 latency at batch 1 and 32 against the GPU's
@@ -36,7 +35,7 @@ fi
 jobs=$(nproc)
 echo "== ONNX node tests on the GPU ($chip)"
 $py utils/run_node_tests.py -j "$jobs" --gpu "$chip" \
-  --expected-failures test/e2e/node-tests-ptxas-expected-failures.txt
+  --expected-failures test/e2e/node-tests-expected-failures.txt
 echo "== ResNet-18 and TransformerEncoder: GPU against CPU"
 $py test/e2e/test_gpu_models.py --run "$chip"
 echo "== ResNet-18 latency"
