@@ -114,6 +114,26 @@ void addHostToLLVM(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
+/// Affine and scf ops to branches, strided metadata expanded: what every
+/// pipeline does once its loops are final (on the host, or in kernels).
+void addLoopLowering(OpPassManager &pm) {
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+}
+
+/// The CPU's tail: the remaining linalg ops to loops, then everything to
+/// the LLVM dialect.
+void addLoopsToLLVM(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addLoopLowering(pm);
+  pm.addNestedPass<func::FuncOp>(createLegalizeEmptyBuffers());
+  addHostToLLVM(pm);
+}
+
 } // namespace
 
 void buildLinalgToLLVMPipeline(OpPassManager &pm,
@@ -126,14 +146,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     MapToGPUOptions map;
     map.returnStatus = true;
     pm.addNestedPass<func::FuncOp>(createMapToGPU(map));
-    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-    pm.addPass(createLowerAffinePass());
-    pm.addPass(createSCFToControlFlowPass());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(memref::createExpandStridedMetadataPass());
-    pm.addPass(createLowerAffinePass());
-    pm.addNestedPass<func::FuncOp>(createLegalizeEmptyBuffers());
-    addHostToLLVM(pm);
+    addLoopsToLLVM(pm);
     return;
   }
   pm.addNestedPass<func::FuncOp>(createCopyToLinalg());
@@ -166,16 +179,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   if (options.parallel)
     pm.addPass(createParallelizeGenerics());
   pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addNestedPass<func::FuncOp>(createLegalizeEmptyBuffers());
-  addHostToLLVM(pm);
+  addLoopsToLLVM(pm);
 }
 
 void buildLinalgToGPUPipeline(OpPassManager &pm,
@@ -196,12 +200,7 @@ void buildLinalgToGPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeGPUModules());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
+  addLoopLowering(pm);
 
   // Kernels: NVVM, with libdevice for the math functions.
   GpuNVVMAttachTargetOptions target;
