@@ -90,23 +90,26 @@ Value index(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
-/// The element `offset` of tile `tile` along a dim of `extent`, clamped to
-/// the last element: loads of a partial tile stay in bounds (their results
-/// are never stored).
-Value clampedElement(OpBuilder &b, Location loc, Value tile, int64_t size,
-                     int64_t offset, int64_t extent) {
-  Value element = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, tile, index(b, loc, size)),
-      index(b, loc, offset));
+/// The `size` elements of tile `tile` along a dim (some past its end in a
+/// partial tile).
+SmallVector<Value> tileElements(OpBuilder &b, Location loc, Value tile,
+                                int64_t size) {
+  Value first = arith::MulIOp::create(b, loc, tile, index(b, loc, size));
+  SmallVector<Value> elements;
+  for (int64_t i = 0; i < size; ++i)
+    elements.push_back(
+        arith::AddIOp::create(b, loc, first, index(b, loc, i)));
+  return elements;
+}
+
+/// `element` clamped to the dim's last: loads of a partial tile stay in
+/// bounds (their results are never stored).
+Value clamped(OpBuilder &b, Location loc, Value element, int64_t extent) {
   return arith::MinUIOp::create(b, loc, element, index(b, loc, extent - 1));
 }
 
-/// Whether element `offset` of tile `tile` exists.
-Value inBounds(OpBuilder &b, Location loc, Value tile, int64_t size,
-               int64_t offset, int64_t extent) {
-  Value element = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, tile, index(b, loc, size)),
-      index(b, loc, offset));
+/// Whether `element` exists along a dim of `extent`.
+Value inBounds(OpBuilder &b, Location loc, Value element, int64_t extent) {
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, element,
                                index(b, loc, extent));
 }
@@ -132,11 +135,13 @@ void emitTile(OpBuilder &b, Location loc, linalg::GenericOp op,
   }
   int64_t extentN = extents[dims.n], extentM = extents[dims.m];
   const int64_t tileM = dims.sizeM, tileN = dims.sizeN;
+  SmallVector<Value> elementsM = tileElements(b, loc, ivM, tileM),
+                     elementsN = tileElements(b, loc, ivN, tileN);
   SmallVector<Value> rowsM, colsN;
-  for (int64_t i = 0; i < tileM; ++i)
-    rowsM.push_back(clampedElement(b, loc, ivM, tileM, i, extentM));
-  for (int64_t j = 0; j < tileN; ++j)
-    colsN.push_back(clampedElement(b, loc, ivN, tileN, j, extentN));
+  for (Value element : elementsM)
+    rowsM.push_back(clamped(b, loc, element, extentM));
+  for (Value element : elementsN)
+    colsN.push_back(clamped(b, loc, element, extentN));
 
   // The accumulators start from the output (its init: zeros or the bias).
   auto outputAt = [&](int64_t i, int64_t j) {
@@ -193,8 +198,8 @@ void emitTile(OpBuilder &b, Location loc, linalg::GenericOp op,
   for (int64_t i = 0; i < tileM; ++i)
     for (int64_t j = 0; j < tileN; ++j) {
       Value inside = arith::AndIOp::create(
-          b, loc, inBounds(b, loc, ivM, tileM, i, extentM),
-          inBounds(b, loc, ivN, tileN, j, extentN));
+          b, loc, inBounds(b, loc, elementsM[i], extentM),
+          inBounds(b, loc, elementsN[j], extentN));
       auto guard = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
       OpBuilder::InsertionGuard insertion(b);
       b.setInsertionPointToStart(guard.thenBlock());

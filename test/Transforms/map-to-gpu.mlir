@@ -129,8 +129,8 @@ func.func @loaded_scalar(%k: memref<1xi64>, %x: memref<16xf32>, %y: memref<16xf3
 // CHECK: %[[NT:.*]] = arith.remsi %[[I]], %[[C3]]
 // CHECK: %[[MT:.*]] = arith.divsi %[[I]], %[[C3]]
 // CHECK: %[[M0:.*]] = arith.muli %[[MT]], %[[C4]]
-// CHECK: arith.minui %[[M0]], %[[C5]]
 // CHECK: %[[N0:.*]] = arith.muli %[[NT]], %[[C4]]
+// CHECK: arith.minui %[[M0]], %[[C5]]
 // CHECK: arith.minui %[[N0]], %[[C9]]
 // CHECK-COUNT-16: memref.load %arg2
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
