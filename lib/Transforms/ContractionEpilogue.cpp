@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferExtent.h"
 #include "Contraction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,42 +25,13 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
-/// Where a buffer lives: a base value (a function argument, the workspace,
-/// a global) and a byte range in it.
-struct Extent {
-  Value base;
-  int64_t offset = 0, bytes = 0;
-};
-
-/// Sees through reshapes and constant-offset views of the workspace.
-std::optional<Extent> extentOf(Value buffer) {
-  auto type = llvm::cast<MemRefType>(buffer.getType());
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity())
-    return std::nullopt;
-  Extent extent{buffer, 0,
-                type.getNumElements() * (type.getElementTypeBitWidth() / 8)};
-  while (true) {
-    Operation *op = extent.base.getDefiningOp();
-    if (llvm::isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
-            op)) {
-      extent.base = op->getOperand(0);
-      continue;
-    }
-    if (auto view = llvm::dyn_cast_or_null<memref::ViewOp>(op)) {
-      std::optional<int64_t> shift =
-          getConstantIntValue(view.getByteShift());
-      if (!shift)
-        return std::nullopt;
-      extent.offset += *shift;
-      extent.base = view.getSource();
-      continue;
-    }
-    break;
-  }
-  // Function arguments and globals are distinct buffers; anything else
-  // (a subview, an allocation) is not analysed.
-  if (!llvm::isa<BlockArgument>(extent.base) &&
-      !extent.base.getDefiningOp<memref::GetGlobalOp>())
+/// Where `buffer` lives, when its base is a distinct buffer: a function
+/// argument or a global. Anything else (a subview, an allocation) is not
+/// analysed.
+std::optional<BufferExtent> extentOf(Value buffer) {
+  std::optional<BufferExtent> extent = bufferExtent(buffer);
+  if (!extent || (!llvm::isa<BlockArgument>(extent->base) &&
+                  !extent->base.getDefiningOp<memref::GetGlobalOp>()))
     return std::nullopt;
   return extent;
 }
@@ -67,7 +39,7 @@ std::optional<Extent> extentOf(Value buffer) {
 enum class Overlap { Same, Disjoint, Unknown };
 
 Overlap overlap(Value x, Value y) {
-  std::optional<Extent> a = extentOf(x), b = extentOf(y);
+  std::optional<BufferExtent> a = extentOf(x), b = extentOf(y);
   if (!a || !b)
     return Overlap::Unknown;
   if (a->base != b->base)
@@ -131,14 +103,12 @@ bool isDenseF32(Value buffer, int64_t elements) {
          type.getElementType().isF32() && type.getNumElements() == elements;
 }
 
-/// `buffer` (dense, as many elements as C) viewed with C's shape.
+/// `buffer` (dense, as many elements as C) viewed with C's (identity)
+/// layout.
 Value viewAs(OpBuilder &b, Location loc, Value buffer, MemRefType type) {
-  SmallVector<int64_t> strides(type.getRank(), 1);
-  for (int64_t d = type.getRank() - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
-  return memref::ReinterpretCastOp::create(b, loc, type, buffer,
-                                           /*offset=*/0, type.getShape(),
-                                           strides);
+  auto [strides, offset] = type.getStridesAndOffset();
+  return memref::ReinterpretCastOp::create(b, loc, type, buffer, offset,
+                                           type.getShape(), strides);
 }
 
 } // namespace

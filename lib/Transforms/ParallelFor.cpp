@@ -1,6 +1,7 @@
 //===- ParallelFor.cpp - Calls of the onnxc_parallel_for hook -------------===//
 
 #include "ParallelFor.h"
+#include "BufferExtent.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -93,33 +94,17 @@ struct WorkspaceView {
 };
 
 std::optional<WorkspaceView> workspaceViewOf(Value buffer) {
-  auto type = llvm::dyn_cast<MemRefType>(buffer.getType());
-  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
-      !type.getLayout().isIdentity())
+  if (!llvm::cast<MemRefType>(buffer.getType()).getElementType().isF32())
     return std::nullopt;
-  // Reshapes, and a reinterpret_cast at offset 0 to a dense shape (an
-  // epilogue's view of a buffer with another's shape), keep the address.
-  Value value = buffer;
-  while (Operation *op = value.getDefiningOp()) {
-    auto cast = llvm::dyn_cast<memref::ReinterpretCastOp>(op);
-    bool denseCast = cast && cast.getType().getLayout().isIdentity() &&
-                     llvm::cast<MemRefType>(cast.getSource().getType())
-                         .getLayout()
-                         .isIdentity();
-    if (!denseCast &&
-        !llvm::isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(op))
-      break;
-    value = op->getOperand(0);
-  }
-  auto view = value.getDefiningOp<memref::ViewOp>();
-  if (!view || !llvm::isa<BlockArgument>(view.getSource()))
+  std::optional<BufferExtent> extent = bufferExtent(buffer);
+  if (!extent || !llvm::isa<BlockArgument>(extent->base))
     return std::nullopt;
-  std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
-  auto workspaceType = llvm::cast<MemRefType>(view.getSource().getType());
-  if (!shift || *shift % 4 != 0 || !workspaceType.hasStaticShape() ||
-      workspaceType.getNumElements() % 4 != 0)
+  auto workspaceType = llvm::cast<MemRefType>(extent->base.getType());
+  if (workspaceType.getRank() != 1 ||
+      !workspaceType.getElementType().isInteger(8) ||
+      workspaceType.getNumElements() % 4 != 0 || extent->offset % 4 != 0)
     return std::nullopt;
-  return WorkspaceView{view.getSource(), *shift / 4};
+  return WorkspaceView{extent->base, extent->offset / 4};
 }
 
 /// The value whose base pointer a buffer's slot passes: with `share`, the
@@ -154,9 +139,8 @@ Value workspaceAsF32(OpBuilder &b, Location loc, Value workspace) {
 Value rebuildWorkspaceView(OpBuilder &b, Location loc, Value base,
                            Value original, int64_t elementOffset) {
   auto type = llvm::cast<MemRefType>(original.getType());
-  SmallVector<int64_t> strides(type.getRank(), 1);
-  for (int64_t d = type.getRank() - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+  // Dense: the identity layout's strides, at the buffer's place.
+  SmallVector<int64_t> strides = type.getStridesAndOffset().first;
   auto rebuiltType = MemRefType::get(
       type.getShape(), type.getElementType(),
       StridedLayoutAttr::get(b.getContext(), elementOffset, strides));

@@ -1,0 +1,28 @@
+//===- BufferExtent.h - Where a dense buffer lives --------------*- C++ -*-===//
+
+#ifndef ONNXCOMPILE_LIB_TRANSFORMS_BUFFEREXTENT_H
+#define ONNXCOMPILE_LIB_TRANSFORMS_BUFFEREXTENT_H
+
+#include "mlir/IR/Value.h"
+
+#include <optional>
+
+namespace onnxc {
+
+/// A byte range of a base buffer.
+struct BufferExtent {
+  /// A function argument (a model input or output, the workspace), a
+  /// global, or a value not seen through.
+  mlir::Value base;
+  int64_t offset = 0, bytes = 0;
+};
+
+/// Where the dense buffer `buffer` (static shape, identity layout) lives,
+/// seen through reshapes, reinterpret_casts between dense layouts and
+/// views at constant offsets (of the workspace). Nothing when it is not
+/// dense or a view's offset is not constant.
+std::optional<BufferExtent> bufferExtent(mlir::Value buffer);
+
+} // namespace onnxc
+
+#endif // ONNXCOMPILE_LIB_TRANSFORMS_BUFFEREXTENT_H
