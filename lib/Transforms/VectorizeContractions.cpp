@@ -753,6 +753,40 @@ struct VectorizeContractionsPass
     : impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
 
+  /// Makes `epilogue` part of the kernel of `op` (matched as `c`), unless
+  /// it is a residual read by element (C not contiguous along the tile's
+  /// columns: the add's own vector loop is cheaper) or it would cost a
+  /// parallel loop a buffer slot (the loop on every thread is worth more).
+  bool takeEpilogue(OpBuilder &builder, linalg::GenericOp op, Contraction &c,
+                    const Epilogue &epilogue, bool inParallel) {
+    if (!epilogue.extras.empty() && !c.contiguousC)
+      return false;
+    // The views and constants between the two (D's view, say) go first:
+    // the kernel uses them.
+    for (Operation *between = op->getNextNode();
+         between != epilogue.consumer;) {
+      Operation *next = between->getNextNode();
+      between->moveBefore(op);
+      between = next;
+    }
+    Value target = storeTarget(builder, op.getLoc(), epilogue, c.c);
+    SmallVector<Value> extras = extraInputs(builder, op.getLoc(), epilogue, c.c);
+    SmallVector<Value> buffers{c.a, c.b, c.c, target};
+    llvm::append_range(buffers, extras);
+    if (inParallel && !parallelBuffers(buffers)) {
+      for (Value view : extras)
+        view.getDefiningOp()->erase();
+      if (target != c.c)
+        target.getDefiningOp()->erase();
+      return false;
+    }
+    c.d = target;
+    c.epilogue = epilogue.consumer;
+    c.extras = extras;
+    c.accInput = epilogue.accInput;
+    return true;
+  }
+
   void runOnOperation() override {
     if (lanes < 1 || rows < 1) {
       getOperation().emitError("vectorize-contractions: lanes and rows must "
@@ -774,42 +808,9 @@ struct VectorizeContractionsPass
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       bool inParallel = parallel && iterationCount(op) >= minParallelWork;
-      std::optional<Epilogue> epilogue = matchEpilogue(op);
-      // A residual read by element (C not contiguous along the tile's
-      // columns) costs more than the add's own vector loop.
-      if (epilogue && !epilogue->extras.empty() && !contraction->contiguousC)
-        epilogue.reset();
-      if (epilogue) {
-        // The views and constants between the two (D's view, say) go
-        // first: the kernel uses them.
-        for (Operation *between = op->getNextNode();
-             between != epilogue->consumer;) {
-          Operation *next = between->getNextNode();
-          between->moveBefore(op);
-          between = next;
-        }
-        Value target = storeTarget(builder, op.getLoc(), *epilogue,
-                                   contraction->c);
-        // An epilogue that would cost the parallel loop a buffer slot is
-        // not worth it: the loop runs on every thread.
-        SmallVector<Value> extras =
-            extraInputs(builder, op.getLoc(), *epilogue, contraction->c);
-        SmallVector<Value> buffers{contraction->a, contraction->b,
-                                   contraction->c, target};
-        llvm::append_range(buffers, extras);
-        if (!inParallel || parallelBuffers(buffers)) {
-          contraction->d = target;
-          contraction->epilogue = epilogue->consumer;
-          contraction->extras = extras;
-          contraction->accInput = epilogue->accInput;
+      if (std::optional<Epilogue> epilogue = matchEpilogue(op))
+        if (takeEpilogue(builder, op, *contraction, *epilogue, inParallel))
           applied.push_back(epilogue->consumer);
-        } else {
-          for (Value view : extras)
-            view.getDefiningOp()->erase();
-          if (target != contraction->c)
-            target.getDefiningOp()->erase();
-        }
-      }
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused);
       if (inParallel) {
         auto parent = op->getParentOfType<func::FuncOp>();
