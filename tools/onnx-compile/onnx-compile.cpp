@@ -313,19 +313,19 @@ int compile() {
   if (target.isGPU()) {
     if (noLibm)
       return fail("-no-libm is for firmware; it does not apply to nvptx64");
-    if (!hasLibdevice(cudaToolkit()))
+    std::string toolkit = cudaToolkit();
+    if (!hasLibdevice(toolkit))
       return fail("-target=nvptx64 needs CUDA's libdevice: no "
-                  "nvvm/libdevice/libdevice.10.bc under '" + cudaToolkit() +
+                  "nvvm/libdevice/libdevice.10.bc under '" + toolkit +
                   "' (set -cuda-path or CUDA_PATH)");
     onnxc::LinalgToGPUOptions lowering;
     lowering.printMemoryPlan = printMemoryPlan;
     lowering.chip = target.gpuChip;
-    lowering.cudaPath = cudaToolkit();
+    lowering.cudaPath = toolkit;
     // cubin with the PTX as the driver's fallback, when CUDA's assembler is
     // there; -emit=asm wants the PTX itself.
-    lowering.format = emitKind != Emit::Asm && canAssembleCubin(cudaToolkit())
-                          ? "fatbin"
-                          : "isa";
+    lowering.format =
+        emitKind != Emit::Asm && canAssembleCubin(toolkit) ? "fatbin" : "isa";
     onnxc::buildLinalgToGPUPipeline(toLLVM, lowering);
     model->gpu = true;
   } else {
@@ -336,14 +336,14 @@ int compile() {
     lowering.vectorLanes = tile.lanes;
     lowering.tileRows = tile.rows;
     lowering.fusedFMA = tile.fusedFMA;
+    bool bareMetal = target.triple.getOS() == llvm::Triple::UnknownOS;
     // Bare-metal firmware has no threads to hand loops to.
-    lowering.parallel = parallelHook && target.triple.isArch64Bit() &&
-                        target.triple.getOS() != llvm::Triple::UnknownOS;
+    lowering.parallel =
+        parallelHook && target.triple.isArch64Bit() && !bareMetal;
     lowering.gpuMapping = gpuMappingOnCPU;
     // Firmware keeps the smallest workspace; elsewhere a little more of it
     // buys one pass over memory less per activation.
-    lowering.epilogueLifetimes =
-        target.triple.getOS() != llvm::Triple::UnknownOS;
+    lowering.epilogueLifetimes = !bareMetal;
     onnxc::buildLinalgToLLVMPipeline(toLLVM, lowering);
   }
   // The workspace size is known once buffers are planned, before LLVM.
