@@ -175,7 +175,9 @@ void *onnxc_cuda_constant(const void *host, uint64_t bytes) {
     if (!entry) {
       cuMemFree_v2(device);
       device = 0;
-      check(run_error != CUDA_SUCCESS ? run_error : 2 /* out of memory */);
+      /* The copy failed (recorded), or malloc did. */
+      if (run_error == CUDA_SUCCESS)
+        check(2 /* CUDA_ERROR_OUT_OF_MEMORY */);
     }
   }
   pthread_mutex_unlock(&lock);
