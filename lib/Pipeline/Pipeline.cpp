@@ -88,7 +88,7 @@ void addWorkspacePlan(OpPassManager &pm, bool printMemoryPlan,
   AssignWorkspaceOptions workspace;
   workspace.printPlan = printMemoryPlan;
   workspace.epilogueLifetimes = epilogueLifetimes;
-  pm.addNestedPass<func::FuncOp>(createAssignWorkspace(workspace));
+  pm.addPass(createAssignWorkspace(workspace));
 }
 
 /// Host code (and, for the CPU, everything) from memrefs, scf and arith to

@@ -162,14 +162,17 @@ void printMemoryPlan(func::FuncOp func, ArrayRef<Buffer> buffers, int64_t size,
 struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
   using AssignWorkspaceBase::AssignWorkspaceBase;
 
+  // A module pass, not a function pass: the functions' plans print in the
+  // module's order instead of interleaved from parallel threads.
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal())
-      return;
-    if (!func.getBody().hasOneBlock()) {
-      func.emitError("assign-workspace needs a single-block function");
-      return signalPassFailure();
-    }
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal() && failed(planFunction(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult planFunction(func::FuncOp func) {
+    if (!func.getBody().hasOneBlock())
+      return func.emitError("assign-workspace needs a single-block function");
     Block &block = func.front();
     llvm::DenseMap<Operation *, int64_t> position;
     for (auto [index, op] : llvm::enumerate(block))
@@ -201,7 +204,7 @@ struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
-      return signalPassFailure();
+      return failure();
 
     int64_t size = placeBuffers(buffers, alignment, reuse);
     int64_t lowerBound = liveLowerBound(buffers);
@@ -211,10 +214,8 @@ struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
     auto workspaceType = MemRefType::get({size}, IntegerType::get(ctx, 8));
     unsigned index = func.getNumArguments();
     if (failed(func.insertArgument(index, workspaceType,
-                                   DictionaryAttr::get(ctx), func.getLoc()))) {
-      func.emitError("cannot add the workspace argument");
-      return signalPassFailure();
-    }
+                                   DictionaryAttr::get(ctx), func.getLoc())))
+      return func.emitError("cannot add the workspace argument");
     Value workspace = func.getArgument(index);
     for (Buffer &buffer : buffers) {
       OpBuilder builder(buffer.alloc);
@@ -233,6 +234,7 @@ struct AssignWorkspacePass : impl::AssignWorkspaceBase<AssignWorkspacePass> {
     auto i64 = IntegerType::get(ctx, 64);
     func->setAttr(kWorkspaceSizeAttr, IntegerAttr::get(i64, size));
     func->setAttr(kWorkspaceLowerBoundAttr, IntegerAttr::get(i64, lowerBound));
+    return success();
   }
 };
 

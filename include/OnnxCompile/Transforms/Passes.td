@@ -5,7 +5,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def AssignWorkspace : Pass<"assign-workspace", "mlir::func::FuncOp"> {
+def AssignWorkspace : Pass<"assign-workspace", "mlir::ModuleOp"> {
   let summary = "Place every static buffer at a fixed offset in one "
                 "caller-owned workspace";
   let description = [{
