@@ -69,6 +69,7 @@ void addBufferization(OpPassManager &pm) {
   // Fuse producers into consumers while still on tensors: fewer buffers.
   pm.addPass(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCloneSharedInits());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -149,6 +150,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     addLoopsToLLVM(pm);
     return;
   }
+  pm.addNestedPass<func::FuncOp>(createFillPadBorders());
   pm.addNestedPass<func::FuncOp>(createCopyToLinalg());
   addWorkspacePlan(pm, options.printMemoryPlan,
                    options.vectorLanes > 0 && options.epilogueLifetimes);

@@ -74,6 +74,24 @@ mlir::Value applyEpilogue(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::linalg::GenericOp consumer, unsigned accInput,
                           mlir::Value values, mlir::ValueRange extras);
 
+/// The op that initializes a contraction's C right before it, when the
+/// kernel can start its accumulators from what it writes instead
+/// (ContractionPrologue.cpp): a fill with a constant, or a broadcast of a
+/// constant global (a bias). Erased once the kernel does it.
+struct Prologue {
+  mlir::linalg::LinalgOp init;
+  /// The constant every element of C starts from, or
+  mlir::FloatAttr splat;
+  /// the buffer element sourceMap(C's indices) of which each starts from.
+  mlir::Value source;
+  mlir::AffineMap sourceMap;
+};
+
+/// The prologue of the contraction `op` on buffers: the op before it (past
+/// views and constants) writes all of C, with identity indexing, the
+/// element of a constant global or a constant.
+std::optional<Prologue> matchPrologue(mlir::linalg::GenericOp op);
+
 } // namespace onnxc
 
 #endif // ONNXCOMPILE_LIB_TRANSFORMS_CONTRACTION_H

@@ -125,6 +125,11 @@ struct Contraction {
   linalg::GenericOp epilogue;
   SmallVector<Value> extras;
   unsigned accInput = 0;
+  /// Where the accumulators start, when the kernel initializes them itself
+  /// (a prologue): from a constant, or from initSource at initExprs.
+  FloatAttr initSplat;
+  Value initSource;
+  SmallVector<LinearExpr> initExprs;
   SmallVector<LinearExpr> aExprs, bExprs, cExprs;
   SmallVector<int64_t> ranges;
   unsigned n;
@@ -143,6 +148,19 @@ struct Contraction {
   SmallVector<unsigned> outer;
   SmallVector<unsigned> reductions;
 };
+
+/// Every buffer the kernel of `c` reads or writes.
+SmallVector<Value> kernelBuffers(const Contraction &c) {
+  SmallVector<Value> buffers{c.a, c.b};
+  // With a prologue and an epilogue elsewhere, C is never touched.
+  if (!(c.initSplat || c.initSource) || c.d == c.c)
+    buffers.push_back(c.c);
+  buffers.push_back(c.d);
+  llvm::append_range(buffers, c.extras);
+  if (c.initSource)
+    buffers.push_back(c.initSource);
+  return buffers;
+}
 
 /// The fraction of vector lanes that `extent` columns fill.
 double laneUse(int64_t extent, int64_t lanes) {
@@ -336,8 +354,7 @@ public:
     });
     int64_t count = iterations(levels.front());
     std::optional<SmallVector<Value>> buffers =
-        parallelBuffers(llvm::to_vector(llvm::concat<const Value>(
-            ArrayRef<Value>{c.a, c.b, c.c, c.d}, c.extras)));
+        parallelBuffers(kernelBuffers(c));
     if (!module || count < 2 || !buffers) {
       SmallVector<Value> dims(c.ranges.size(), constant(0));
       emitLevels(dims, levels, Tile{1, {}});
@@ -349,10 +366,12 @@ public:
           Contraction local = c;
           local.a = rebuilt.lookup(c.a);
           local.b = rebuilt.lookup(c.b);
-          local.c = rebuilt.lookup(c.c);
+          local.c = rebuilt.lookupOrDefault(c.c);
           local.d = rebuilt.lookup(c.d);
           for (Value &extra : local.extras)
             extra = rebuilt.lookup(extra);
+          if (c.initSource)
+            local.initSource = rebuilt.lookup(c.initSource);
           KernelEmitter inner(b, loc, local, lanes, fused);
           auto loop = scf::ForOp::create(b, loc, begin, end, constant(1));
           OpBuilder::InsertionGuard guard(b);
@@ -601,6 +620,38 @@ private:
     return vector::FromElementsOp::create(b, loc, type, elements);
   }
 
+  /// The initial accumulators of `width` columns from `point`: C's
+  /// elements, or what the prologue would have written there.
+  Value initial(ArrayRef<Value> point, int64_t width) {
+    auto type = VectorType::get({width}, b.getF32Type());
+    if (c.initSplat)
+      return arith::ConstantOp::create(
+          b, loc, type, DenseElementsAttr::get(type, c.initSplat.getValue()));
+    if (!c.initSource)
+      return loadC(point, width);
+    // One element for every column (a bias along N), or one for all.
+    bool alongN = reads(c.initExprs, c.n);
+    if (!alongN) {
+      Value element = memref::LoadOp::create(b, loc, c.initSource,
+                                             indices(c.initExprs, point));
+      return vector::BroadcastOp::create(b, loc, type, element);
+    }
+    const LinearExpr &inner = c.initExprs.back();
+    if (inner.coeffs[c.n] == 1 &&
+        !reads(ArrayRef(c.initExprs).drop_back(), c.n) &&
+        hasUnitInnerStride(llvm::cast<MemRefType>(c.initSource.getType())))
+      return vector::LoadOp::create(b, loc, type, c.initSource,
+                                    indices(c.initExprs, point));
+    SmallVector<Value> elements;
+    SmallVector<Value> column(point);
+    for (int64_t i = 0; i < width; ++i) {
+      column[c.n] = plus(point[c.n], i);
+      elements.push_back(memref::LoadOp::create(
+          b, loc, c.initSource, indices(c.initExprs, column)));
+    }
+    return vector::FromElementsOp::create(b, loc, type, elements);
+  }
+
   /// Stores results (after the epilogue, if any) where C's elements are,
   /// in C or in the epilogue's output viewed as C.
   void storeC(Value value, ArrayRef<Value> point) {
@@ -638,7 +689,7 @@ private:
     SmallVector<Value> init;
     for (int64_t r = 0; r < tileRows; ++r)
       for (auto [j, w] : llvm::enumerate(widths))
-        init.push_back(loadC(at(dims, r, offsets[j]), w));
+        init.push_back(initial(at(dims, r, offsets[j]), w));
 
     bool bReadsM = c.m && reads(c.bExprs, *c.m);
     // The tile's panel of a packed B (tiles start at multiples of the
@@ -771,9 +822,10 @@ struct VectorizeContractionsPass
     }
     Value target = storeTarget(builder, op.getLoc(), epilogue, c.c);
     SmallVector<Value> extras = extraInputs(builder, op.getLoc(), epilogue, c.c);
-    SmallVector<Value> buffers{c.a, c.b, c.c, target};
-    llvm::append_range(buffers, extras);
-    if (inParallel && !parallelBuffers(buffers)) {
+    Contraction trial = c;
+    trial.d = target;
+    trial.extras = extras;
+    if (inParallel && !parallelBuffers(kernelBuffers(trial))) {
       for (Value view : extras)
         view.getDefiningOp()->erase();
       if (target != c.c)
@@ -784,6 +836,43 @@ struct VectorizeContractionsPass
     c.epilogue = epilogue.consumer;
     c.extras = extras;
     c.accInput = epilogue.accInput;
+    return true;
+  }
+
+  /// Makes the kernel of `op` (matched as `c`) initialize its accumulators
+  /// the way `prologue.init` initializes C, unless C's initial values are
+  /// read where they cannot be rebuilt.
+  bool takePrologue(const Prologue &prologue, Contraction &c,
+                    bool inParallel) {
+    if (prologue.source) {
+      std::optional<SmallVector<LinearExpr>> sourceExprs =
+          linearize(prologue.sourceMap);
+      if (!sourceExprs)
+        return false;
+      // C's dims to the contraction's: cExprs[e] is C's index e.
+      SmallVector<LinearExpr> exprs;
+      for (const LinearExpr &source : *sourceExprs) {
+        LinearExpr expr;
+        expr.coeffs.assign(c.ranges.size(), 0);
+        expr.constant = source.constant;
+        for (auto [e, coeff] : llvm::enumerate(source.coeffs)) {
+          if (coeff == 0)
+            continue;
+          expr.constant += coeff * c.cExprs[e].constant;
+          for (auto [d, inner] : llvm::enumerate(c.cExprs[e].coeffs))
+            expr.coeffs[d] += coeff * inner;
+        }
+        exprs.push_back(std::move(expr));
+      }
+      Contraction trial = c;
+      trial.initSource = prologue.source;
+      if (inParallel && !parallelBuffers(kernelBuffers(trial)))
+        return false;
+      c.initSource = prologue.source;
+      c.initExprs = std::move(exprs);
+      return true;
+    }
+    c.initSplat = prologue.splat;
     return true;
   }
 
@@ -808,6 +897,9 @@ struct VectorizeContractionsPass
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       bool inParallel = parallel && iterationCount(op) >= minParallelWork;
+      std::optional<Prologue> prologue = matchPrologue(op);
+      if (prologue && !takePrologue(*prologue, *contraction, inParallel))
+        prologue.reset();
       if (std::optional<Epilogue> epilogue = matchEpilogue(op))
         if (takeEpilogue(builder, op, *contraction, *epilogue, inParallel))
           applied.push_back(epilogue->consumer);
@@ -822,6 +914,8 @@ struct VectorizeContractionsPass
         emitter.emit();
       }
       op.erase();
+      if (prologue)
+        prologue->init->erase();
     }
     for (linalg::GenericOp consumer : applied)
       consumer.erase();

@@ -44,6 +44,22 @@ def AssignWorkspace : Pass<"assign-workspace", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def FillPadBorders : Pass<"fill-pad-borders", "mlir::func::FuncOp"> {
+  let summary = "Fill only the border of a padded buffer whose interior a "
+                "copy writes next";
+  let description = [{
+    Runs on buffers. tensor.pad bufferizes to a fill of the whole padded
+    buffer with the padding value, then a copy of the source into its
+    interior (a static, unit-stride subview): the interior is written
+    twice. When the copy follows the fill (past ops without memory
+    effects), the fill becomes fills of the slabs around the interior:
+    for each dim, the part below and the part above it, within the
+    interior along the dims before it.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def CopyToLinalg : Pass<"copy-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower memref.copy without MLIR's runner library";
   let description = [{
@@ -229,6 +245,20 @@ def LowerRuntimeChecks : Pass<"lower-runtime-checks", "mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::cf::ControlFlowDialect"];
+}
+
+def CloneSharedInits : Pass<"clone-shared-inits", "mlir::func::FuncOp"> {
+  let summary = "Give every destination operand its own fill or broadcast";
+  let description = [{
+    Runs on tensors, before one-shot bufferization. When one init tensor
+    (CSE merged two identical bias broadcasts, or two fills) is the
+    destination of several ops, bufferization writes all but one of them
+    into a copy: a full read and write of the tensor. If the init's
+    producer is a linalg op whose payload does not read its own init (a
+    fill, a broadcast of a constant), each further destination gets a
+    clone of it instead, which only writes.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 def LegalizeEmptyBuffers

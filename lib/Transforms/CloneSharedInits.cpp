@@ -1,0 +1,66 @@
+//===- CloneSharedInits.cpp - One init tensor per destination-style op -----===//
+//
+// CSE merges identical init tensors: two convolutions of the same shape
+// whose biases are equal constants (all zero, say) start from one
+// broadcast. One-shot bufferization then writes one of them into a copy of
+// the other's buffer: a full read and write of the output, where computing
+// the broadcast again only writes it. This pass gives every destination
+// operand its own clone of such a producer, when the producer's results do
+// not depend on the contents of its own init (a fill, a broadcast).
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxCompile/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_CLONESHAREDINITS
+#include "OnnxCompile/Transforms/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace onnxc {
+namespace {
+
+/// A linalg op on tensors that only writes its inits, whose inputs are
+/// all read-only values, so that a clone computes the same result
+/// anywhere after them.
+bool isCloneableInit(Operation *op) {
+  auto linalgOp = llvm::dyn_cast_or_null<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      op->getNumResults() != 1 || op->getNumRegions() != 1)
+    return false;
+  return llvm::none_of(linalgOp.getDpsInitsMutable(), [&](OpOperand &init) {
+    return linalgOp.payloadUsesValueFromOperand(&init);
+  });
+}
+
+struct CloneSharedInitsPass
+    : impl::CloneSharedInitsBase<CloneSharedInitsPass> {
+  void runOnOperation() override {
+    SmallVector<OpOperand *> shared;
+    getOperation().walk([&](DestinationStyleOpInterface op) {
+      for (OpOperand &init : op.getDpsInitsMutable()) {
+        Value value = init.get();
+        if (!llvm::isa<RankedTensorType>(value.getType()) ||
+            value.hasOneUse() || !isCloneableInit(value.getDefiningOp()))
+          continue;
+        shared.push_back(&init);
+      }
+    });
+    // Every use but the last gets a clone, built just before its user.
+    for (OpOperand *init : shared) {
+      Value value = init->get();
+      if (value.hasOneUse())
+        continue;
+      OpBuilder builder(init->getOwner());
+      Operation *clone = builder.clone(*value.getDefiningOp());
+      init->set(clone->getResult(0));
+    }
+  }
+};
+
+} // namespace
+} // namespace onnxc
