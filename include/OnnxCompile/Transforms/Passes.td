@@ -159,7 +159,7 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Run large contractions through the onnxc_parallel_for hook">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
-           /*default=*/"1048576",
+           /*default=*/"131072",
            "Multiply-accumulates below which a contraction stays serial">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
