@@ -151,6 +151,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     return;
   }
   pm.addNestedPass<func::FuncOp>(createFillPadBorders());
+  pm.addNestedPass<func::FuncOp>(createWritePadInteriors());
   pm.addNestedPass<func::FuncOp>(createCopyToLinalg());
   addWorkspacePlan(pm, options.printMemoryPlan,
                    options.vectorLanes > 0 && options.epilogueLifetimes);

@@ -30,6 +30,25 @@ namespace {
 /// analysed.
 std::optional<BufferExtent> extentOf(Value buffer) {
   std::optional<BufferExtent> extent = bufferExtent(buffer);
+  // A static subview of a dense buffer (a pad's interior): the bytes from
+  // its first element to its last.
+  if (auto subview = buffer.getDefiningOp<memref::SubViewOp>();
+      !extent && subview) {
+    extent = bufferExtent(subview.getSource());
+    MemRefType type = subview.getType();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!extent || !type.hasStaticShape() ||
+        failed(type.getStridesAndOffset(strides, offset)) ||
+        ShapedType::isDynamic(offset) ||
+        llvm::any_of(strides, ShapedType::isDynamic))
+      return std::nullopt;
+    int64_t bytes = type.getElementTypeBitWidth() / 8, last = 0;
+    for (auto [size, stride] : llvm::zip(type.getShape(), strides))
+      last += (size - 1) * stride;
+    extent->offset += offset * bytes;
+    extent->bytes = (last + 1) * bytes;
+  }
   if (!extent || (!llvm::isa<BlockArgument>(extent->base) &&
                   !extent->base.getDefiningOp<memref::GetGlobalOp>()))
     return std::nullopt;
@@ -103,6 +122,23 @@ bool isDenseF32(Value buffer, int64_t elements) {
          type.getElementType().isF32() && type.getNumElements() == elements;
 }
 
+/// Whether the kernel of a contraction into C (of type `cType`) can store
+/// its results into `output`: a dense buffer of as many f32 elements (viewed
+/// with C's shape), or a view with C's shape, static strides and
+/// contiguous rows (a pad's interior).
+bool isStoreTarget(Value output, MemRefType cType) {
+  if (isDenseF32(output, cType.getNumElements()))
+    return true;
+  auto type = llvm::cast<MemRefType>(output.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return type.getShape() == cType.getShape() && type.getElementType().isF32() &&
+         succeeded(type.getStridesAndOffset(strides, offset)) &&
+         !ShapedType::isDynamic(offset) &&
+         llvm::none_of(strides, ShapedType::isDynamic) &&
+         (strides.empty() || strides.back() == 1);
+}
+
 /// `buffer` (dense, as many elements as C) viewed with C's (identity)
 /// layout.
 Value viewAs(OpBuilder &b, Location loc, Value buffer, MemRefType type) {
@@ -154,7 +190,7 @@ linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
     else if (!isDenseF32(input, elements))
       return {};
   }
-  if (readsC != 1 || !isDenseF32(consumer.getDpsInits()[0], elements))
+  if (readsC != 1 || !isStoreTarget(consumer.getDpsInits()[0], cType))
     return {};
   // C is dead after the consumer: nothing later reads it.
   Block *block = contraction->getBlock();
@@ -203,6 +239,9 @@ Value storeTarget(OpBuilder &b, Location loc, const Epilogue &epilogue,
                   Value c) {
   if (epilogue.inPlace)
     return c;
+  // A view with C's shape already (a pad's interior).
+  if (!llvm::cast<MemRefType>(epilogue.output.getType()).getLayout().isIdentity())
+    return epilogue.output;
   return viewAs(b, loc, epilogue.output, llvm::cast<MemRefType>(c.getType()));
 }
 

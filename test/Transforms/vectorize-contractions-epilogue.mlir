@@ -187,3 +187,78 @@ func.func @residual(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %r: memref<64xf32
   }
   return
 }
+
+// -----
+
+// The ReLU writes the interior of a padded buffer (write-pad-interiors):
+// the kernel stores into that strided view directly.
+// CHECK-LABEL: func.func @into_pad_interior(
+// CHECK: %[[P:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<1024xi8> to memref<6x18xf32>
+// CHECK: %[[IN:.*]] = memref.subview %[[P]][1, 1] [4, 16] [1, 1]
+// CHECK: scf.for
+// CHECK: math.fma
+// CHECK: arith.maximumf %{{.*}} : vector<8xf32>
+// CHECK: vector.store %{{.*}}, %[[IN]][%{{.*}}] : memref<4x16xf32, strided<[18, 1], offset: 19>>, vector<8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @into_pad_interior(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %ws: memref<1024xi8>) {
+  %c0 = arith.constant 0 : index
+  %c512 = arith.constant 512 : index
+  %c = memref.view %ws[%c0][] : memref<1024xi8> to memref<4x16xf32>
+  %p = memref.view %ws[%c512][] : memref<1024xi8> to memref<6x18xf32>
+  %interior = memref.subview %p[1, 1] [4, 16] [1, 1] : memref<6x18xf32> to memref<4x16xf32, strided<[18, 1], offset: 19>>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p2 = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p2 : f32
+    linalg.yield %s : f32
+  }
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x16xf32>) outs(%interior : memref<4x16xf32, strided<[18, 1], offset: 19>>) {
+  ^bb0(%v: f32, %out: f32):
+    %lo = arith.maximumf %v, %zero : f32
+    linalg.yield %lo : f32
+  }
+  return
+}
+
+// -----
+
+// The interior overlaps C (the padded buffer shares C's memory): the
+// kernel would overwrite C's accumulators it has yet to read, so the ReLU
+// stays a loop of its own.
+// CHECK-LABEL: func.func @pad_overlaps_c(
+// CHECK: math.fma
+// CHECK: linalg.generic
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @pad_overlaps_c(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %ws: memref<1024xi8>) {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %c = memref.view %ws[%c0][] : memref<1024xi8> to memref<4x16xf32>
+  %p = memref.view %ws[%c64][] : memref<1024xi8> to memref<6x18xf32>
+  %interior = memref.subview %p[1, 1] [4, 16] [1, 1] : memref<6x18xf32> to memref<4x16xf32, strided<[18, 1], offset: 19>>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p2 = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p2 : f32
+    linalg.yield %s : f32
+  }
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x16xf32>) outs(%interior : memref<4x16xf32, strided<[18, 1], offset: 19>>) {
+  ^bb0(%v: f32, %out: f32):
+    %lo = arith.maximumf %v, %zero : f32
+    linalg.yield %lo : f32
+  }
+  return
+}

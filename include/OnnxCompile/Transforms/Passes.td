@@ -60,6 +60,22 @@ def FillPadBorders : Pass<"fill-pad-borders", "mlir::func::FuncOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def WritePadInteriors : Pass<"write-pad-interiors", "mlir::func::FuncOp"> {
+  let summary = "Let the producer of a padded buffer's interior write it "
+                "in place of the copy";
+  let description = [{
+    Runs on buffers, before the workspace plan and after fill-pad-borders.
+    For `memref.copy %src, %interior`, where %interior is a static
+    unit-stride subview of an allocation %padded of the same shape as
+    %src, %src an allocation whose only other user is a linalg op that
+    writes all of it without reading it (an activation), and every use of
+    %padded before the copy is a fill of a box disjoint from the interior:
+    %padded and its interior move before the producer, the producer writes
+    the interior, and the copy and %src go.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CopyToLinalg : Pass<"copy-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower memref.copy without MLIR's runner library";
   let description = [{
