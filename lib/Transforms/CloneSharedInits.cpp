@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
+#include "llvm/ADT/SetVector.h"
+
 namespace onnxc {
 #define GEN_PASS_DEF_CLONESHAREDINITS
 #include "OnnxCompile/Transforms/Passes.h.inc"
@@ -50,15 +52,19 @@ struct CloneSharedInitsPass
         shared.push_back(&init);
       }
     });
-    // Every use but the last gets a clone, built just before its user.
+    // Every such use gets a clone, built just before its user (where a
+    // contraction's kernel can take it as its prologue); the original goes
+    // once nothing else uses it.
+    llvm::SetVector<Operation *> originals;
     for (OpOperand *init : shared) {
-      Value value = init->get();
-      if (value.hasOneUse())
-        continue;
+      Operation *original = init->get().getDefiningOp();
       OpBuilder builder(init->getOwner());
-      Operation *clone = builder.clone(*value.getDefiningOp());
-      init->set(clone->getResult(0));
+      init->set(builder.clone(*original)->getResult(0));
+      originals.insert(original);
     }
+    for (Operation *original : originals)
+      if (original->use_empty())
+        original->erase();
   }
 };
 

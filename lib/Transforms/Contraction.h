@@ -85,6 +85,8 @@ struct Prologue {
   /// the buffer element sourceMap(C's indices) of which each starts from.
   mlir::Value source;
   mlir::AffineMap sourceMap;
+  /// Ops before `init` that wrote all of C, overwritten unread: erased too.
+  llvm::SmallVector<mlir::linalg::LinalgOp> deadInits;
 };
 
 /// The prologue of the contraction `op` on buffers: the op before it (past

@@ -30,12 +30,18 @@ namespace {
 /// analysed.
 std::optional<BufferExtent> extentOf(Value buffer) {
   std::optional<BufferExtent> extent = bufferExtent(buffer);
-  // A static subview of a dense buffer (a pad's interior): the bytes from
-  // its first element to its last.
-  if (auto subview = buffer.getDefiningOp<memref::SubViewOp>();
+  // A static subview of a dense buffer (a pad's interior, a box of a
+  // Concat), or a reshape of one: the bytes from its first element to its
+  // last. The view's layout locates it in the subview's source.
+  Value root = buffer;
+  while (!extent && llvm::isa_and_nonnull<memref::ExpandShapeOp,
+                                          memref::CollapseShapeOp>(
+                        root.getDefiningOp()))
+    root = root.getDefiningOp()->getOperand(0);
+  if (auto subview = root.getDefiningOp<memref::SubViewOp>();
       !extent && subview) {
     extent = bufferExtent(subview.getSource());
-    MemRefType type = subview.getType();
+    auto type = llvm::cast<MemRefType>(buffer.getType());
     SmallVector<int64_t> strides;
     int64_t offset;
     if (!extent || !type.hasStaticShape() ||
@@ -147,6 +153,23 @@ Value viewAs(OpBuilder &b, Location loc, Value buffer, MemRefType type) {
                                            type.getShape(), strides);
 }
 
+/// Whether `op` writes every element of one of `aliases` (C or a reshape
+/// of it) without reading any: a fill or a broadcast into it.
+bool overwritesUnread(Operation *op, ArrayRef<Value> aliases) {
+  auto linalgOp = llvm::dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
+      linalgOp.getNumDpsInits() != 1 ||
+      !llvm::is_contained(aliases, linalgOp.getDpsInits()[0]) ||
+      linalgOp.getNumLoops() != linalgOp.getNumParallelLoops())
+    return false;
+  OpOperand &init = linalgOp.getDpsInitsMutable()[0];
+  return !linalgOp.payloadUsesValueFromOperand(&init) &&
+         linalgOp.getMatchingIndexingMap(&init).isIdentity() &&
+         llvm::none_of(linalgOp.getDpsInputs(), [&](Value input) {
+           return llvm::is_contained(aliases, input);
+         });
+}
+
 } // namespace
 
 linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
@@ -192,14 +215,33 @@ linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
   }
   if (readsC != 1 || !isStoreTarget(consumer.getDpsInits()[0], cType))
     return {};
-  // C is dead after the consumer: nothing later reads it.
+  // C is dead after the consumer: nothing later reads it, or the first
+  // later op on it overwrites all of it unread (the next contraction's
+  // init: CSE merges the views of buffers that the workspace plan put at
+  // the same offset).
   Block *block = contraction->getBlock();
+  Operation *firstLater = nullptr;
   for (Value alias : aliases)
     for (Operation *user : alias.getUsers()) {
       Operation *top = block->findAncestorOpInBlock(*user);
-      if (!top || consumer->isBeforeInBlock(top))
+      if (!top)
         return {};
+      if (llvm::isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(top) &&
+          llvm::is_contained(aliases, top->getResult(0)))
+        continue;
+      // Another view of C: nothing may use it after the consumer.
+      if (llvm::isa<ViewLikeOpInterface>(top) &&
+          llvm::any_of(top->getUsers(), [&](Operation *viewUser) {
+            Operation *at = block->findAncestorOpInBlock(*viewUser);
+            return !at || consumer->isBeforeInBlock(at);
+          }))
+        return {};
+      if (consumer->isBeforeInBlock(top) &&
+          (!firstLater || top->isBeforeInBlock(firstLater)))
+        firstLater = top;
     }
+  if (firstLater && !overwritesUnread(firstLater, aliases))
+    return {};
   return consumer;
 }
 

@@ -74,6 +74,24 @@ std::optional<Prologue> matchPrologue(linalg::GenericOp contraction) {
   Value yielded = body.getTerminator()->getOperand(0);
   Prologue prologue;
   prologue.init = init;
+  // Earlier ops that write all of C without reading it are dead once the
+  // kernel starts from the prologue's values (a zero fill before the bias
+  // broadcast).
+  for (Operation *earlier = init->getPrevNode(); earlier;
+       earlier = earlier->getPrevNode()) {
+    if (isMemoryEffectFree(earlier))
+      continue;
+    auto dead = llvm::dyn_cast<linalg::LinalgOp>(earlier);
+    if (!dead || !dead.hasPureBufferSemantics() ||
+        dead.getNumDpsInits() != 1 || dead.getDpsInits()[0] != c ||
+        llvm::is_contained(dead.getDpsInputs(), c) ||
+        dead.payloadUsesValueFromOperand(&dead.getDpsInitsMutable()[0]) ||
+        dead.getNumLoops() != dead.getNumParallelLoops() ||
+        !dead.getMatchingIndexingMap(&dead.getDpsInitsMutable()[0])
+             .isIdentity())
+      break;
+    prologue.deadInits.push_back(dead);
+  }
   if (auto arg = llvm::dyn_cast<BlockArgument>(yielded);
       arg && arg.getOwner() == &body) {
     if (init.getNumDpsInputs() != 1 || arg.getArgNumber() != 0)

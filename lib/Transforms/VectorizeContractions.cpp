@@ -914,8 +914,11 @@ struct VectorizeContractionsPass
         emitter.emit();
       }
       op.erase();
-      if (prologue)
+      if (prologue) {
         prologue->init->erase();
+        for (linalg::LinalgOp dead : prologue->deadInits)
+          dead->erase();
+      }
     }
     for (linalg::GenericOp consumer : applied)
       consumer.erase();

@@ -3,10 +3,13 @@
 // A padded convolution input is produced in a buffer of its own (the
 // previous layer's activation), then copied into the interior of the
 // padded buffer: one more read and write of every activation a 3x3
-// convolution takes. When that buffer has no other use than its producer
-// and the copy, the producer can write the interior directly, and the
-// copy goes. The padded buffer is then allocated before the producer, and
-// only fills of its border (fill-pad-borders) may touch it in between.
+// convolution takes. A Concat copies each of its inputs into a box of its
+// result the same way. When that buffer has no other use than its
+// producer, readers before the copy and the copy, the producer can write
+// the box directly (the readers read it there), and the copy goes. The
+// destination buffer is then allocated before the producer, and only ops
+// on other boxes of it (the border fills of fill-pad-borders, the other
+// inputs of a Concat) may touch it in between.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,71 +50,146 @@ bool intersect(const Box &x, const Box &y) {
   return true;
 }
 
-/// The op that writes all of `buffer` without reading it, and is its only
-/// user besides `copy`: a linalg op whose one init it is.
-linalg::LinalgOp soleProducer(Value buffer, memref::CopyOp copy) {
-  linalg::LinalgOp producer;
-  for (Operation *user : buffer.getUsers()) {
-    if (user == copy)
-      continue;
-    auto op = llvm::dyn_cast<linalg::LinalgOp>(user);
-    if (producer || !op || op.getNumDpsInits() != 1 ||
-        op.getDpsInits()[0] != buffer ||
-        llvm::is_contained(op.getDpsInputs(), buffer) ||
-        op.payloadUsesValueFromOperand(&op.getDpsInitsMutable()[0]) ||
-        !op.getMatchingIndexingMap(&op.getDpsInitsMutable()[0]).isIdentity() ||
-        op.getNumLoops() != op.getNumParallelLoops())
-      return {};
-    producer = op;
-  }
-  return producer;
+/// Whether `op` writes all of `buffer` (its one init, identity-indexed)
+/// without reading it.
+bool writesAllOf(Operation *user, Value buffer) {
+  auto op = llvm::dyn_cast<linalg::LinalgOp>(user);
+  return op && op.getNumDpsInits() == 1 && op.getDpsInits()[0] == buffer &&
+         !llvm::is_contained(op.getDpsInputs(), buffer) &&
+         !op.payloadUsesValueFromOperand(&op.getDpsInitsMutable()[0]) &&
+         op.getMatchingIndexingMap(&op.getDpsInitsMutable()[0]).isIdentity() &&
+         op.getNumLoops() == op.getNumParallelLoops();
 }
 
-/// Whether every use of `padded` before `copy` (in its block) is a fill of
-/// a box disjoint from `interior`.
-bool onlyBorderFillsBefore(Value padded, const Box &interior,
-                           memref::CopyOp copy) {
+/// Whether `user` only reads `buffer`: a linalg op that takes it as an
+/// input and not as an init.
+bool onlyReads(Operation *user, Value buffer) {
+  auto op = llvm::dyn_cast<linalg::LinalgOp>(user);
+  return op && llvm::is_contained(op.getDpsInputs(), buffer) &&
+         !llvm::is_contained(op.getDpsInits(), buffer);
+}
+
+/// Whether `op`, and everything that uses its results (through views),
+/// comes before `point` in its block.
+bool doneBefore(Operation *op, Operation *point) {
+  if (op->getBlock() != point->getBlock() || !op->isBeforeInBlock(point))
+    return false;
+  return llvm::all_of(op->getUsers(), [&](Operation *user) {
+    return doneBefore(user, point);
+  });
+}
+
+/// Whether the uses of `padded` leave its `interior` alone from `producer`
+/// to `copy`: each is done before the producer (it read or wrote the
+/// buffer's earlier contents), comes after the copy, or is a static box
+/// disjoint from the interior.
+bool interiorUntouched(Value padded, const Box &interior, Operation *producer,
+                       memref::CopyOp copy) {
+  // The interior's own other uses (CSE merges equal subviews) are done
+  // before the producer, or come after the copy.
+  for (Operation *user : copy.getTarget().getUsers())
+    if (user != copy && !doneBefore(user, producer) &&
+        !(user->getBlock() == copy->getBlock() && copy->isBeforeInBlock(user)))
+      return false;
   for (Operation *user : padded.getUsers()) {
     if (user == copy.getTarget().getDefiningOp())
       continue;
     if (user->getBlock() != copy->getBlock())
       return false;
-    if (copy->isBeforeInBlock(user))
+    if (copy->isBeforeInBlock(user) || doneBefore(user, producer))
       continue;
     auto subview = llvm::dyn_cast<memref::SubViewOp>(user);
     std::optional<Box> box = subview ? boxOf(subview) : std::nullopt;
     if (!box || intersect(*box, interior))
       return false;
-    for (Operation *fill : subview->getUsers())
-      if (!llvm::isa<linalg::FillOp>(fill))
-        return false;
   }
   return true;
 }
 
+/// `interior` viewed as the copy's source was before `reshape` (the
+/// reshape's inverse), when its strides allow it; `interior` itself
+/// without a reshape.
+Value viewAsSource(OpBuilder &b, Location loc, Value interior,
+                   Operation *reshape) {
+  auto type = llvm::cast<MemRefType>(interior.getType());
+  if (!reshape)
+    return interior;
+  if (auto collapse = llvm::dyn_cast<memref::CollapseShapeOp>(reshape)) {
+    // The source was collapsed: expand the interior back.
+    MemRefType sourceType = collapse.getSrcType();
+    FailureOr<MemRefType> expanded = memref::ExpandShapeOp::computeExpandedType(
+        type, sourceType.getShape(), collapse.getReassociationIndices());
+    if (failed(expanded))
+      return {};
+    return memref::ExpandShapeOp::create(b, loc, *expanded, interior,
+                                         collapse.getReassociationIndices());
+  }
+  auto expand = llvm::cast<memref::ExpandShapeOp>(reshape);
+  SmallVector<ReassociationIndices> reassociation =
+      expand.getReassociationIndices();
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, reassociation))
+    return {};
+  return memref::CollapseShapeOp::create(b, loc, interior, reassociation);
+}
+
 LogicalResult writeInterior(memref::CopyOp copy) {
-  auto source = copy.getSource().getDefiningOp<memref::AllocOp>();
+  // The copy's source: an allocation, or one reshape of it.
+  Operation *reshape = copy.getSource().getDefiningOp();
+  if (!llvm::isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(
+          reshape) ||
+      !copy.getSource().hasOneUse())
+    reshape = nullptr;
+  Value sourceValue = reshape ? reshape->getOperand(0) : copy.getSource();
+  auto source = sourceValue.getDefiningOp<memref::AllocOp>();
   auto interior = copy.getTarget().getDefiningOp<memref::SubViewOp>();
-  if (!source || !interior || !interior.getType().hasStaticShape() ||
-      interior.getType().getShape() != source.getType().getShape())
+  if (!source || !interior || !interior.getType().hasStaticShape())
     return failure();
   auto padded = interior.getSource().getDefiningOp<memref::AllocOp>();
   std::optional<Box> box = boxOf(interior);
   if (!padded || !box || padded->getBlock() != copy->getBlock() ||
       source->getBlock() != copy->getBlock())
     return failure();
-  linalg::LinalgOp producer = soleProducer(source, copy);
-  if (!producer || producer->getBlock() != copy->getBlock() ||
-      !producer->isBeforeInBlock(copy) ||
-      !onlyBorderFillsBefore(padded, *box, copy))
+  // One producer writes all of the source; the other users read it before
+  // the copy (after it, the interior may be written again).
+  Operation *producer = nullptr;
+  for (Operation *user : sourceValue.getUsers()) {
+    if (user == copy || user == reshape)
+      continue;
+    if (user->getBlock() != copy->getBlock() || copy->isBeforeInBlock(user))
+      return failure();
+    if (!producer && writesAllOf(user, sourceValue)) {
+      producer = user;
+      continue;
+    }
+    if (!onlyReads(user, sourceValue))
+      return failure();
+  }
+  if (!producer ||
+      llvm::any_of(sourceValue.getUsers(),
+                   [&](Operation *user) {
+                     return user != producer && user->isBeforeInBlock(producer);
+                   }) ||
+      !interiorUntouched(padded, *box, producer, copy))
     return failure();
-  // The padded buffer and its interior before the producer.
+  // The padded buffer and its interior before the producer, viewed as the
+  // source.
   if (producer->isBeforeInBlock(padded))
     padded->moveBefore(producer);
   if (producer->isBeforeInBlock(interior))
     interior->moveBefore(producer);
-  producer->replaceUsesOfWith(source, interior);
+  OpBuilder b(producer);
+  Value view = viewAsSource(b, copy.getLoc(), interior, reshape);
+  if (!view)
+    return failure();
+  if (llvm::cast<MemRefType>(view.getType()).getShape() !=
+      source.getType().getShape()) {
+    view.getDefiningOp()->erase();
+    return failure();
+  }
   copy.erase();
+  if (reshape)
+    reshape->erase();
+  source.getResult().replaceAllUsesWith(view);
   source.erase();
   return success();
 }

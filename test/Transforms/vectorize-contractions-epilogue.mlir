@@ -262,3 +262,40 @@ func.func @pad_overlaps_c(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %ws: memref
   }
   return
 }
+
+// -----
+
+// C's view is used again later for another buffer at the same offset (CSE
+// merged the two views), but the first later op overwrites all of it
+// unread: C is dead after the ReLU, which the kernel applies.
+// CHECK-LABEL: func.func @view_reused(
+// CHECK: math.fma
+// CHECK: arith.maximumf %{{.*}} : vector<8xf32>
+// CHECK: linalg.fill
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @view_reused(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %d: memref<4x16xf32>, %e: memref<4x16xf32>, %ws: memref<256xi8>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %c = memref.view %ws[%c0][] : memref<256xi8> to memref<4x16xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %lo = arith.maximumf %v, %zero : f32
+    linalg.yield %lo : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  memref.copy %c, %e : memref<4x16xf32> to memref<4x16xf32>
+  return
+}

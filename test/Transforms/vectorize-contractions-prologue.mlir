@@ -72,7 +72,8 @@ func.func @bias_rows(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16x
 
 // -----
 
-// A fill with a constant: the accumulators start as that constant.
+// A fill with a constant: the accumulators start as that constant. The
+// fill before it, overwritten unread, goes too.
 // CHECK-LABEL: func.func @fill(
 // CHECK-NOT: linalg.fill
 // CHECK: %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<8xf32>
@@ -84,6 +85,8 @@ func.func @bias_rows(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16x
 #c = affine_map<(m, n, k) -> (m, n)>
 func.func @fill(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
   %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%one : f32) outs(%c : memref<4x16xf32>)
   linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
