@@ -51,6 +51,10 @@ namespace {
 /// The fewest columns (N) a vectorized contraction has.
 constexpr int64_t kMinColumns = 4;
 
+/// The fewest iterations of the outermost tile loop that the thread pool
+/// splits on their own; below, it splits those of the two outermost loops.
+constexpr int64_t kMinParallelSplit = 16;
+
 /// An affine expression of the form sum(coeffs[d] * d) + constant.
 struct LinearExpr {
   SmallVector<int64_t> coeffs;
@@ -353,6 +357,15 @@ public:
       return iterations(level) > 1;
     });
     int64_t count = iterations(levels.front());
+    // Few tiles at the outermost level (3 tiles of weight columns) would
+    // leave threads idle at the end: the pool then splits the iterations
+    // of the two outermost levels, in the same order.
+    unsigned split = 1;
+    if (count < kMinParallelSplit && levels.size() > 1 &&
+        iterations(levels[1]) > 1) {
+      split = 2;
+      count *= iterations(levels[1]);
+    }
     std::optional<SmallVector<Value>> buffers =
         parallelBuffers(kernelBuffers(c));
     if (!module || count < 2 || !buffers) {
@@ -377,7 +390,13 @@ public:
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(loop.getBody());
           SmallVector<Value> dims(c.ranges.size(), inner.constant(0));
-          inner.emitIteration(dims, levels, loop.getInductionVar());
+          SmallVector<Value> indices{loop.getInductionVar()};
+          if (split == 2) {
+            Value second = inner.constant(inner.iterations(levels[1]));
+            indices = {arith::DivUIOp::create(b, loc, indices[0], second),
+                       arith::RemUIOp::create(b, loc, indices[0], second)};
+          }
+          inner.emitIteration(dims, levels, indices, Tile{1, {}});
         });
   }
 
@@ -458,10 +477,13 @@ private:
     return c.n;
   }
 
-  /// Iteration `index` (a run-time value) of the outermost level: its full
-  /// tiles and its partial tile take different branches.
+  /// Iterations `indices` (run-time values) of the outermost levels, one
+  /// each, and all of the levels inside them: a level's full tiles and its
+  /// partial tile take different branches.
   void emitIteration(SmallVector<Value> &dims, ArrayRef<Level> levels,
-                     Value index) {
+                     ArrayRef<Value> indices, const Tile &tile) {
+    if (indices.empty())
+      return emitLevels(dims, levels, tile);
     Level level = levels.front();
     auto [extent, step] = extentAndStep(level);
     int64_t full = extent / step;
@@ -470,9 +492,10 @@ private:
       SmallVector<Value> point = dims;
       if (dim)
         point[*dim] = start;
-      emitLevels(point, levels.drop_front(),
-                 innerTile(level, Tile{1, {}}, staticStart));
+      emitIteration(point, levels.drop_front(), indices.drop_front(),
+                    innerTile(level, tile, staticStart));
     };
+    Value index = indices.front();
     Value start = b.createOrFold<arith::MulIOp>(loc, index, constant(step));
     if (full * step == extent)
       return body(start, 0);

@@ -5,7 +5,9 @@
 // outlined into an internal function taking the base pointers of A and C
 // (the weight B is a global: the body takes it by name, it needs no slot)
 // and a range of tiles, and handed to the onnxc_parallel_for hook, whose
-// weak default runs it serially.
+// weak default runs it serially. Three column tiles are too few to split
+// evenly: the hook gets the 3 x 2 tiles of the two outermost loops (columns,
+// then the two tiles of 6 rows), and the body recovers both indices.
 // The constant weight B [64, 48] is repacked into 3 panels of 16 columns,
 // [3, 64, 16], each tile's weights one sequential stream; the original
 // global, no longer read, is gone.
@@ -15,7 +17,7 @@
 // CHECK-LABEL: func.func @matmul(
 // CHECK: %[[BODY:.*]] = constant @matmul_contraction0
 // CHECK: %[[BASE:[a-z_0-9]+]], %{{.*}} = memref.extract_strided_metadata %arg0
-// CHECK: call @onnxc_parallel_for(%[[BODY]], %[[BASE]], {{.*}}, %c3)
+// CHECK: call @onnxc_parallel_for(%[[BODY]], %[[BASE]], {{.*}}, %c6)
 // CHECK-NOT: linalg.generic
 // CHECK-LABEL: func.func private @matmul_contraction0(
 // CHECK-SAME: %[[A:.*]]: memref<f32>, %[[C:.*]]: memref<f32>, %{{.*}}: memref<f32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
@@ -24,6 +26,8 @@
 // CHECK: %[[BP:.*]] = memref.get_global @weight_packed : memref<3x64x16xf32>
 // CHECK: memref.reinterpret_cast %[[C]] to offset: [0], sizes: [12, 48], strides: [48, 1]
 // CHECK: scf.for %[[TILE:.*]] = %[[BEGIN]] to %[[END]]
+// CHECK: %[[COLUMNS:.*]] = arith.divui %[[TILE]], %[[TWO:.*]] : index
+// CHECK: %[[ROWS:.*]] = arith.remui %[[TILE]], %[[TWO]] : index
 // CHECK: %[[PANEL:.*]] = arith.divui %{{.*}}, %{{.*}} : index
 // CHECK: vector.load %[[BP]][%[[PANEL]], %{{.*}}, %{{.*}}] : memref<3x64x16xf32>, vector<8xf32>
 // CHECK: math.fma
