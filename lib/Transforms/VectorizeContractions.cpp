@@ -51,6 +51,10 @@ namespace {
 /// The fewest columns (N) a vectorized contraction has.
 constexpr int64_t kMinColumns = 4;
 
+/// The bytes of an input A that stay in cache from one column tile's pass
+/// over it to the next (half of a 1 MiB L2).
+constexpr int64_t kCachedInputBytes = 512 * 1024;
+
 /// The fewest iterations of the outermost tile loop that the thread pool
 /// splits on their own; below, it splits those of the two outermost loops.
 constexpr int64_t kMinParallelSplit = 16;
@@ -210,7 +214,7 @@ double tileEfficiency(const Contraction &c, int64_t lanes,
   double stepCycles = cycles * double(reductionSteps);
   if (!c.contiguousC)
     stepCycles += double(rows * vectors * lanes);
-  double useful = fmas * laneUse(columns, lanes) *
+  double useful = fmas * laneUse(columns, vectors * lanes) *
                   (double(extent) / double(tiles * rows)) *
                   double(reductionSteps);
   return useful / (2 * stepCycles);
@@ -228,7 +232,16 @@ void chooseTile(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
       std::min<int64_t>(4, llvm::divideCeil(c.ranges[c.n], lanes));
   double best = -1;
   Contraction trial = c;
-  for (int64_t vectors = 1; vectors <= maxVectors; ++vectors) {
+  // With a weight B, the loop over its column tiles is outermost and each
+  // of its iterations streams all of A again. An A larger than what the
+  // core's L2 cache keeps around comes from L3 every time: then, of tiles
+  // that use the FMA units equally well, the widest (fewest passes) wins;
+  // else the narrowest (more rows share each B vector).
+  auto aType = llvm::cast<MemRefType>(c.a.getType());
+  bool widestFirst =
+      isWeight(c.b) && aType.getNumElements() * 4 > kCachedInputBytes;
+  for (int64_t step = 0; step < maxVectors; ++step) {
+    int64_t vectors = widestFirst ? maxVectors - step : step + 1;
     trial.tileVectors = vectors;
     trial.tileRows =
         std::min<int64_t>(2 * rows, (registers - 1 - vectors) / vectors);

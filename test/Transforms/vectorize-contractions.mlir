@@ -7,31 +7,24 @@
 // UNFUSED-NOT: math.fma
 // UNFUSED: vector.fma {{.*}} : vector<8xf32>
 
-// C[m, n] += A[m, k] * B[k, n], M = 8, N = 40, K = 4, at most 6 rows a
-// tile: two balanced tiles of 4 rows; per row tile, a loop over 2 full
-// 16-column tiles and one 8-column tail. Each tile loads its accumulators
-// once, runs the K loop on them in registers and stores them.
+// C[m, n] += A[m, k] * B[k, n], M = 8, N = 40, K = 4, at most 12 rows a
+// tile: 40 columns are 5 tiles of one vector (2 vectors would leave a
+// partial tile), so all 8 rows go in one tile of 8 accumulators. Each tile
+// loads its accumulators once, runs the K loop on them in registers (one
+// B vector, one broadcast A element per row) and stores them.
 // CHECK-LABEL: func.func @matmul
 // CHECK-NOT: linalg.generic
-// CHECK: scf.for %[[M0:.*]] = %c0 to %c8 step %c4 {
-// CHECK: scf.for %[[N0:.*]] = %c0 to %c32 step %c16 {
-// CHECK-NEXT: vector.load %arg2[%[[M0]], %[[N0]]] : memref<8x40xf32>, vector<8xf32>
-// CHECK-NEXT: %[[N1:.*]] = arith.addi %[[N0]], %c8
-// CHECK-COUNT-7: vector.load %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
+// CHECK: scf.for %[[N0:.*]] = %c0 to %c40 step %c8 {
+// CHECK-NEXT: vector.load %arg2[%c0, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
+// CHECK-COUNT-7: vector.load %arg2[{{.*}}, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
 // CHECK: %{{.*}}:8 = scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(
 // CHECK-NEXT: %[[B0:.*]] = vector.load %arg1[%[[K]], %[[N0]]] : memref<4x40xf32>, vector<8xf32>
-// CHECK-NEXT: %[[B1:.*]] = vector.load %arg1[%[[K]], %[[N1]]] : memref<4x40xf32>, vector<8xf32>
-// CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%[[M0]], %[[K]]]
+// CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%c0, %[[K]]]
 // CHECK-NEXT: %[[S0:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
 // CHECK-NEXT: math.fma %[[S0]], %[[B0]], %{{.*}} : vector<8xf32>
-// CHECK-NEXT: math.fma %[[S0]], %[[B1]], %{{.*}} : vector<8xf32>
-// CHECK-COUNT-6: math.fma
+// CHECK-COUNT-7: math.fma %{{.*}}, %[[B0]]
 // CHECK: scf.yield
-// CHECK-COUNT-8: vector.store %{{.*}}, %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
-// CHECK: }
-// The 8-column tail: 4 accumulators.
-// CHECK: vector.load %arg2[%[[M0]], %c32]
-// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-8: vector.store %{{.*}}, %arg2[{{.*}}, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
 // CHECK-NOT: scf.for
 // CHECK: return
 #a = affine_map<(m, n, k) -> (m, k)>
