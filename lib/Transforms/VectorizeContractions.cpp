@@ -446,31 +446,40 @@ private:
     return levels;
   }
 
-  /// The extent and tile size of a tiling level.
-  std::pair<int64_t, int64_t> extentAndStep(Level level) {
+  /// How a tiling level cuts its dim: `numBig` tiles of `big` elements,
+  /// then `numSmall` of `small`.
+  struct Runs {
+    int64_t big, numBig, small, numSmall;
+    int64_t end() const { return big * numBig + small * numSmall; }
+  };
+
+  Runs runs(Level level) {
     if (level.kind == Level::Outer)
-      return {c.ranges[level.dim], 1};
+      return {1, c.ranges[level.dim], 0, 0};
     if (level.kind == Level::Rows) {
       // As many tiles as `rows` needs, of balanced sizes: 14 rows are two
-      // tiles of 7, not 12 and a 2-row tile whose 4 accumulators cannot
+      // tiles of 7 and 56 rows eight of 5 and four of 4, not 12 and a
+      // 2-row tile, or 11 of 5 and one row, whose few accumulators cannot
       // hide the FMA latency.
       int64_t extent = c.m ? c.ranges[*c.m] : 1;
-      return {extent,
-              llvm::divideCeil(extent, llvm::divideCeil(extent, c.tileRows))};
+      int64_t tiles = llvm::divideCeil(extent, c.tileRows);
+      int64_t small = extent / tiles, bigger = extent % tiles;
+      if (bigger == 0)
+        return {small, tiles, 0, 0};
+      return {small + 1, bigger, small, tiles - bigger};
     }
-    return {c.ranges[c.n], c.tileVectors * lanes};
+    int64_t extent = c.ranges[c.n], step = c.tileVectors * lanes;
+    return {step, extent / step, extent % step, extent % step ? 1 : 0};
   }
 
-  /// The number of iterations of a level: full tiles and one partial tile.
+  /// The number of iterations of a level.
   int64_t iterations(Level level) {
-    auto [extent, step] = extentAndStep(level);
-    return llvm::divideCeil(extent, step);
+    Runs r = runs(level);
+    return r.numBig + r.numSmall;
   }
 
-  /// The tile shape inside the level's tile that starts at `start`.
-  Tile innerTile(Level level, const Tile &tile, int64_t start) {
-    auto [extent, step] = extentAndStep(level);
-    int64_t size = std::min(step, extent - start);
+  /// The tile shape inside one of the level's tiles of `size` elements.
+  Tile innerTile(Level level, const Tile &tile, int64_t size) {
     if (level.kind == Level::Rows)
       return Tile{c.m ? size : 1, tile.widths};
     if (level.kind == Level::Outer)
@@ -491,37 +500,47 @@ private:
   }
 
   /// Iterations `indices` (run-time values) of the outermost levels, one
-  /// each, and all of the levels inside them: a level's full tiles and its
-  /// partial tile take different branches.
+  /// each, and all of the levels inside them: a level's big and small
+  /// tiles take different branches.
   void emitIteration(SmallVector<Value> &dims, ArrayRef<Level> levels,
                      ArrayRef<Value> indices, const Tile &tile) {
     if (indices.empty())
       return emitLevels(dims, levels, tile);
     Level level = levels.front();
-    auto [extent, step] = extentAndStep(level);
-    int64_t full = extent / step;
+    Runs r = runs(level);
     std::optional<unsigned> dim = levelDim(level);
-    auto body = [&](Value start, int64_t staticStart) {
+    auto body = [&](Value start, int64_t size) {
       SmallVector<Value> point = dims;
       if (dim)
         point[*dim] = start;
       emitIteration(point, levels.drop_front(), indices.drop_front(),
-                    innerTile(level, tile, staticStart));
+                    innerTile(level, tile, size));
     };
     Value index = indices.front();
-    Value start = b.createOrFold<arith::MulIOp>(loc, index, constant(step));
-    if (full * step == extent)
-      return body(start, 0);
-    if (full == 0)
-      return body(constant(0), 0);
-    Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         index, constant(full));
-    auto ifOp = scf::IfOp::create(b, loc, isFull, /*withElseRegion=*/true);
+    if (r.numSmall == 0)
+      return body(b.createOrFold<arith::MulIOp>(loc, index, constant(r.big)),
+                  r.big);
+    // Small tiles start after the big ones.
+    auto smallStart = [&]() -> Value {
+      Value first = constant(r.big * r.numBig);
+      if (r.numSmall == 1)
+        return first;
+      Value nth = b.createOrFold<arith::SubIOp>(loc, index,
+                                                constant(r.numBig));
+      return b.createOrFold<arith::AddIOp>(
+          loc, first,
+          b.createOrFold<arith::MulIOp>(loc, nth, constant(r.small)));
+    };
+    if (r.numBig == 0)
+      return body(smallStart(), r.small);
+    Value isBig = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        index, constant(r.numBig));
+    auto ifOp = scf::IfOp::create(b, loc, isBig, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    body(start, 0);
+    body(b.createOrFold<arith::MulIOp>(loc, index, constant(r.big)), r.big);
     b.setInsertionPointToStart(ifOp.elseBlock());
-    body(constant(full * step), full * step);
+    body(smallStart(), r.small);
   }
 
   Value constant(int64_t value) {
@@ -579,19 +598,19 @@ private:
     if (levels.empty())
       return emitTile(dims, tile.rows, tile.widths);
     Level level = levels.front();
-    auto [extent, step] = extentAndStep(level);
+    Runs r = runs(level);
     std::optional<unsigned> dim = levelDim(level);
-    auto inner = [&](int64_t start) {
-      return [this, levels, t = innerTile(level, tile, start)](
+    auto inner = [&](int64_t size) {
+      return [this, levels, t = innerTile(level, tile, size)](
                  SmallVector<Value> &point) {
         emitLevels(point, levels.drop_front(), t);
       };
     };
     if (!dim)
-      return inner(0)(dims);
-    int64_t full = extent / step * step;
-    loop(dims, *dim, 0, full, step, inner(0));
-    loop(dims, *dim, full, extent, extent - full, inner(full));
+      return inner(r.big)(dims);
+    int64_t bigEnd = r.big * r.numBig;
+    loop(dims, *dim, 0, bigEnd, r.big, inner(r.big));
+    loop(dims, *dim, bigEnd, r.end(), r.small, inner(r.small));
   }
 
   /// The iteration point of row `row`, column vector starting at `column`.

@@ -153,3 +153,27 @@ func.func @one_vector_wide(%a: memref<12x16xf32>, %b: memref<16x8xf32>, %c: memr
   }
   return
 }
+
+// -----
+
+// 25 rows, at most 12 a tile: three balanced tiles, one of 9 rows and two
+// of 8 (not 9, 9 and 7, nor 12, 12 and a single row).
+// CHECK-LABEL: func.func @balanced_rows
+// CHECK: %{{.*}}:9 = scf.for {{.*}} iter_args(
+// CHECK: scf.for %[[R:.*]] = %c9 to %c25 step %c8 {
+// CHECK: %{{.*}}:8 = scf.for {{.*}} iter_args(
+// CHECK-NOT: scf.for {{.*}} iter_args
+// CHECK: return
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @balanced_rows(%a: memref<25x2xf32>, %b: memref<2x8xf32>, %c: memref<25x8xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<25x2xf32>, memref<2x8xf32>) outs(%c : memref<25x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
