@@ -1,4 +1,4 @@
-//===- CloneSharedInits.cpp - One init tensor per destination-style op -----===//
+//===- CloneSharedInits.cpp - One init tensor per destination op ---------===//
 //
 // CSE merges identical init tensors: two convolutions of the same shape
 // whose biases are equal constants (all zero, say) start from one
@@ -39,8 +39,7 @@ bool isCloneableInit(Operation *op) {
   });
 }
 
-struct CloneSharedInitsPass
-    : impl::CloneSharedInitsBase<CloneSharedInitsPass> {
+struct CloneSharedInitsPass : impl::CloneSharedInitsBase<CloneSharedInitsPass> {
   void runOnOperation() override {
     SmallVector<OpOperand *> shared;
     getOperation().walk([&](DestinationStyleOpInterface op) {

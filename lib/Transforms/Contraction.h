@@ -27,6 +27,12 @@ mlir::scf::LoopNest buildStaticLoopNest(
                                               mlir::ValueRange carried)>
         body);
 
+/// Whether `op` is a linalg op on buffers that writes every element of one
+/// of `buffers` (its one init, identity-indexed, all loops parallel)
+/// without reading any of them: a fill, a broadcast, an activation into a
+/// fresh buffer.
+bool overwritesUnread(mlir::Operation *op, llvm::ArrayRef<mlir::Value> buffers);
+
 /// An elementwise op that reads a contraction's output C (an activation:
 /// Clip, ReLU; or a residual add), and that the contraction's kernel
 /// applies to its results before storing them (ContractionEpilogue.cpp).

@@ -34,9 +34,9 @@ std::optional<BufferExtent> extentOf(Value buffer) {
   // Concat), or a reshape of one: the bytes from its first element to its
   // last. The view's layout locates it in the subview's source.
   Value root = buffer;
-  while (!extent && llvm::isa_and_nonnull<memref::ExpandShapeOp,
-                                          memref::CollapseShapeOp>(
-                        root.getDefiningOp()))
+  while (!extent &&
+         llvm::isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+             root.getDefiningOp()))
     root = root.getDefiningOp()->getOperand(0);
   if (auto subview = root.getDefiningOp<memref::SubViewOp>();
       !extent && subview) {
@@ -153,24 +153,22 @@ Value viewAs(OpBuilder &b, Location loc, Value buffer, MemRefType type) {
                                            type.getShape(), strides);
 }
 
-/// Whether `op` writes every element of one of `aliases` (C or a reshape
-/// of it) without reading any: a fill or a broadcast into it.
-bool overwritesUnread(Operation *op, ArrayRef<Value> aliases) {
+} // namespace
+
+bool overwritesUnread(Operation *op, ArrayRef<Value> buffers) {
   auto linalgOp = llvm::dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
       linalgOp.getNumDpsInits() != 1 ||
-      !llvm::is_contained(aliases, linalgOp.getDpsInits()[0]) ||
+      !llvm::is_contained(buffers, linalgOp.getDpsInits()[0]) ||
       linalgOp.getNumLoops() != linalgOp.getNumParallelLoops())
     return false;
   OpOperand &init = linalgOp.getDpsInitsMutable()[0];
   return !linalgOp.payloadUsesValueFromOperand(&init) &&
          linalgOp.getMatchingIndexingMap(&init).isIdentity() &&
          llvm::none_of(linalgOp.getDpsInputs(), [&](Value input) {
-           return llvm::is_contained(aliases, input);
+           return llvm::is_contained(buffers, input);
          });
 }
-
-} // namespace
 
 linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
   if (!contraction.hasPureBufferSemantics() ||
@@ -282,7 +280,9 @@ Value storeTarget(OpBuilder &b, Location loc, const Epilogue &epilogue,
   if (epilogue.inPlace)
     return c;
   // A view with C's shape already (a pad's interior).
-  if (!llvm::cast<MemRefType>(epilogue.output.getType()).getLayout().isIdentity())
+  if (!llvm::cast<MemRefType>(epilogue.output.getType())
+           .getLayout()
+           .isIdentity())
     return epilogue.output;
   return viewAs(b, loc, epilogue.output, llvm::cast<MemRefType>(c.getType()));
 }

@@ -81,16 +81,9 @@ std::optional<Prologue> matchPrologue(linalg::GenericOp contraction) {
        earlier = earlier->getPrevNode()) {
     if (isMemoryEffectFree(earlier))
       continue;
-    auto dead = llvm::dyn_cast<linalg::LinalgOp>(earlier);
-    if (!dead || !dead.hasPureBufferSemantics() ||
-        dead.getNumDpsInits() != 1 || dead.getDpsInits()[0] != c ||
-        llvm::is_contained(dead.getDpsInputs(), c) ||
-        dead.payloadUsesValueFromOperand(&dead.getDpsInitsMutable()[0]) ||
-        dead.getNumLoops() != dead.getNumParallelLoops() ||
-        !dead.getMatchingIndexingMap(&dead.getDpsInitsMutable()[0])
-             .isIdentity())
+    if (!overwritesUnread(earlier, c))
       break;
-    prologue.deadInits.push_back(dead);
+    prologue.deadInits.push_back(llvm::cast<linalg::LinalgOp>(earlier));
   }
   if (auto arg = llvm::dyn_cast<BlockArgument>(yielded);
       arg && arg.getOwner() == &body) {

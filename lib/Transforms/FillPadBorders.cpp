@@ -66,9 +66,8 @@ memref::CopyOp interiorCopy(Operation *op, Value buffer) {
   if (!copy)
     return {};
   auto subview = copy.getTarget().getDefiningOp<memref::SubViewOp>();
-  if (!subview || subview.getSource() != buffer ||
-      !subview.hasUnitStride() || !subview.getOffsets().empty() ||
-      !subview.getSizes().empty() ||
+  if (!subview || subview.getSource() != buffer || !subview.hasUnitStride() ||
+      !subview.getOffsets().empty() || !subview.getSizes().empty() ||
       subview.getSourceType().getRank() != subview.getType().getRank())
     return {};
   // The source must not be read from the buffer itself: its values there

@@ -525,8 +525,7 @@ private:
       Value first = constant(r.big * r.numBig);
       if (r.numSmall == 1)
         return first;
-      Value nth = b.createOrFold<arith::SubIOp>(loc, index,
-                                                constant(r.numBig));
+      Value nth = b.createOrFold<arith::SubIOp>(loc, index, constant(r.numBig));
       return b.createOrFold<arith::AddIOp>(
           loc, first,
           b.createOrFold<arith::MulIOp>(loc, nth, constant(r.small)));
@@ -601,8 +600,8 @@ private:
     Runs r = runs(level);
     std::optional<unsigned> dim = levelDim(level);
     auto inner = [&](int64_t size) {
-      return [this, levels, t = innerTile(level, tile, size)](
-                 SmallVector<Value> &point) {
+      return [this, levels,
+              t = innerTile(level, tile, size)](SmallVector<Value> &point) {
         emitLevels(point, levels.drop_front(), t);
       };
     };
@@ -701,8 +700,8 @@ private:
     SmallVector<Value> column(point);
     for (int64_t i = 0; i < width; ++i) {
       column[c.n] = plus(point[c.n], i);
-      elements.push_back(memref::LoadOp::create(
-          b, loc, c.initSource, indices(c.initExprs, column)));
+      elements.push_back(memref::LoadOp::create(b, loc, c.initSource,
+                                                indices(c.initExprs, column)));
     }
     return vector::FromElementsOp::create(b, loc, type, elements);
   }
@@ -897,8 +896,7 @@ struct VectorizeContractionsPass
   /// Makes the kernel of `op` (matched as `c`) initialize its accumulators
   /// the way `prologue.init` initializes C, unless C's initial values are
   /// read where they cannot be rebuilt.
-  bool takePrologue(const Prologue &prologue, Contraction &c,
-                    bool inParallel) {
+  bool takePrologue(const Prologue &prologue, Contraction &c, bool inParallel) {
     if (prologue.source) {
       std::optional<SmallVector<LinearExpr>> sourceExprs =
           linearize(prologue.sourceMap);

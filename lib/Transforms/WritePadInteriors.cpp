@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Contraction.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -50,17 +51,6 @@ bool intersect(const Box &x, const Box &y) {
   return true;
 }
 
-/// Whether `op` writes all of `buffer` (its one init, identity-indexed)
-/// without reading it.
-bool writesAllOf(Operation *user, Value buffer) {
-  auto op = llvm::dyn_cast<linalg::LinalgOp>(user);
-  return op && op.getNumDpsInits() == 1 && op.getDpsInits()[0] == buffer &&
-         !llvm::is_contained(op.getDpsInputs(), buffer) &&
-         !op.payloadUsesValueFromOperand(&op.getDpsInitsMutable()[0]) &&
-         op.getMatchingIndexingMap(&op.getDpsInitsMutable()[0]).isIdentity() &&
-         op.getNumLoops() == op.getNumParallelLoops();
-}
-
 /// Whether `user` only reads `buffer`: a linalg op that takes it as an
 /// input and not as an init.
 bool onlyReads(Operation *user, Value buffer) {
@@ -74,9 +64,8 @@ bool onlyReads(Operation *user, Value buffer) {
 bool doneBefore(Operation *op, Operation *point) {
   if (op->getBlock() != point->getBlock() || !op->isBeforeInBlock(point))
     return false;
-  return llvm::all_of(op->getUsers(), [&](Operation *user) {
-    return doneBefore(user, point);
-  });
+  return llvm::all_of(op->getUsers(),
+                      [&](Operation *user) { return doneBefore(user, point); });
 }
 
 /// Whether the uses of `padded` leave its `interior` alone from `producer`
@@ -157,7 +146,7 @@ LogicalResult writeInterior(memref::CopyOp copy) {
       continue;
     if (user->getBlock() != copy->getBlock() || copy->isBeforeInBlock(user))
       return failure();
-    if (!producer && writesAllOf(user, sourceValue)) {
+    if (!producer && overwritesUnread(user, sourceValue)) {
       producer = user;
       continue;
     }
