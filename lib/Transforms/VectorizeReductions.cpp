@@ -229,8 +229,58 @@ private:
     return result;
   }
 
-  /// Operand `i` at the `width` rows from `point`: gathered lane by lane
-  /// when it reads the row dim, else one value broadcast.
+  /// How far `expr` moves for one step of the row dim, when that is a
+  /// constant (the maps are sums of products with constants).
+  std::optional<int64_t> rowStep(AffineExpr expr) {
+    if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr))
+      return dim.getPosition() == r.rows ? 1 : 0;
+    if (llvm::isa<AffineConstantExpr>(expr))
+      return 0;
+    auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+    if (!binary)
+      return std::nullopt;
+    std::optional<int64_t> lhs = rowStep(binary.getLHS()),
+                           rhs = rowStep(binary.getRHS());
+    if (!lhs || !rhs)
+      return std::nullopt;
+    if (binary.getKind() == AffineExprKind::Add)
+      return *lhs + *rhs;
+    if (binary.getKind() != AffineExprKind::Mul)
+      return std::nullopt;
+    if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getRHS()))
+      return *lhs * cst.getValue();
+    if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getLHS()))
+      return *rhs * cst.getValue();
+    return *lhs == 0 && *rhs == 0 ? std::optional<int64_t>(0) : std::nullopt;
+  }
+
+  /// The distance between consecutive rows' elements of operand `i`, when
+  /// only its innermost index moves with the row dim, by a positive
+  /// constant, and that index has unit stride: rows then lie along one
+  /// line of memory.
+  std::optional<int64_t> rowStride(unsigned i) {
+    AffineMap map = r.op.getIndexingMapsArray()[i];
+    auto type = llvm::dyn_cast<MemRefType>(operands[i].getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!type || map.getNumResults() == 0 ||
+        failed(type.getStridesAndOffset(strides, offset)) ||
+        strides.back() != 1)
+      return std::nullopt;
+    for (AffineExpr expr : map.getResults().drop_back())
+      if (rowStep(expr) != std::optional<int64_t>(0))
+        return std::nullopt;
+    std::optional<int64_t> step = rowStep(map.getResults().back());
+    if (!step || *step <= 0)
+      return std::nullopt;
+    return step;
+  }
+
+  /// Operand `i` at the `width` rows from `point`: one vector load when
+  /// the rows are consecutive, the covering span and every stride-th lane
+  /// of it when they are evenly spaced (a strided pooling window), else
+  /// gathered lane by lane; one value broadcast when it does not read the
+  /// row dim.
   Value load(unsigned i, ArrayRef<Value> point, int64_t width) {
     AffineMap map = r.op.getIndexingMapsArray()[i];
     auto type = VectorType::get({width}, b.getF32Type());
@@ -238,6 +288,19 @@ private:
       return vector::BroadcastOp::create(
           b, loc, type,
           memref::LoadOp::create(b, loc, operands[i], indices(map, point)));
+    if (std::optional<int64_t> stride = rowStride(i)) {
+      if (*stride == 1)
+        return vector::LoadOp::create(b, loc, type, operands[i],
+                                      indices(map, point));
+      int64_t span = (width - 1) * *stride + 1;
+      Value wide = vector::LoadOp::create(
+          b, loc, VectorType::get({span}, b.getF32Type()), operands[i],
+          indices(map, point));
+      SmallVector<int64_t> mask;
+      for (int64_t l = 0; l < width; ++l)
+        mask.push_back(l * *stride);
+      return vector::ShuffleOp::create(b, loc, wide, wide, mask);
+    }
     SmallVector<Value> elements, lane(point);
     for (int64_t l = 0; l < width; ++l) {
       lane[r.rows] = b.createOrFold<arith::AddIOp>(loc, point[r.rows],
@@ -304,6 +367,11 @@ private:
           return scf::ValueVector{computeBody(args, width)};
         });
     Value result = nest.results.front();
+    if (rowStride(out) == std::optional<int64_t>(1)) {
+      vector::StoreOp::create(b, loc, result, operands[out],
+                              indices(outMap, point));
+      return;
+    }
     SmallVector<Value> lane(point);
     for (int64_t l = 0; l < width; ++l) {
       lane[r.rows] = b.createOrFold<arith::AddIOp>(loc, point[r.rows],

@@ -2,14 +2,14 @@
 // RUN: onnx-opt %s -vectorize-reductions="lanes=8 parallel=true min-parallel-work=64" -split-input-file | FileCheck %s --check-prefix=PAR
 
 // A row sum of squares over [20, 32] -> [20]: one lane per row, 8 rows a
-// vector (a loop of 2 tiles), then a tile of the 4 remaining rows. Each lane reads its row in
-// order (a gather of one element per row and column), the body runs on
-// vectors, the accumulator stays in registers over the 32 columns.
+// vector (a loop of 2 tiles), then a tile of the 4 remaining rows. Each lane
+// reads its row in order (a gather of one element per row and column), the
+// body runs on vectors, the accumulator stays in registers over the 32
+// columns. The output's rows are consecutive: one vector load and store.
 // CHECK-LABEL: func.func @sum_of_squares
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %[[R:.*]] = %c0 to %c16 step %c8
-// CHECK-COUNT-8: memref.load %arg1
-// CHECK: %[[INIT:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: %[[INIT:.*]] = vector.load %arg1[%[[R]]] : memref<20xf32>, vector<8xf32>
 // CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[ACC:.*]] = %[[INIT]]) -> (vector<8xf32>)
 // CHECK: memref.load %arg0[%[[R]], %[[K]]]
 // CHECK-COUNT-7: memref.load %arg0
@@ -17,7 +17,7 @@
 // CHECK: %[[SQ:.*]] = arith.mulf %[[X]], %[[X]] : vector<8xf32>
 // CHECK: %[[SUM:.*]] = arith.addf %[[ACC]], %[[SQ]] : vector<8xf32>
 // CHECK: scf.yield %[[SUM]]
-// CHECK-COUNT-8: memref.store
+// CHECK: vector.store %{{.*}}, %arg1[%[[R]]] : memref<20xf32>, vector<8xf32>
 // The 4-row tail.
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>)
 // PAR-LABEL: func.func @sum_of_squares
@@ -101,6 +101,31 @@ func.func @left_alone(%x: memref<3x32xf32>, %y: memref<3xf32>, %z: memref<8x32xf
 func.func @max_pool(%x: memref<2x11x11xf32>, %w: memref<3x3xf32>, %y: memref<2x5x5xf32>) {
   linalg.generic {indexing_maps = [#in, #win, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%x, %w : memref<2x11x11xf32>, memref<3x3xf32>) outs(%y : memref<2x5x5xf32>) {
+  ^bb0(%a: f32, %unused: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// A 3-wide max pool with stride 2 along the rows' dim: lane l reads input
+// column 2 * (ow + l) + k, so each step loads the covering span of 15
+// elements and keeps every other lane; the output's rows are consecutive.
+// CHECK-LABEL: func.func @strided_pool
+// CHECK: %[[OUT:.*]] = vector.load %arg2[%{{.*}}, %c0] : memref<2x8xf32>, vector<8xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %[[OUT]])
+// CHECK: %[[SPAN:.*]] = vector.load %arg0[%{{.*}}, %[[K]]] : memref<2x17xf32>, vector<15xf32>
+// CHECK: %[[X:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
+// CHECK: arith.maximumf %[[ACC]], %[[X]] : vector<8xf32>
+// CHECK: vector.store %{{.*}}, %arg2[%{{.*}}, %c0] : memref<2x8xf32>, vector<8xf32>
+#win = affine_map<(c, ow, k) -> (c, ow * 2 + k)>
+#kernel = affine_map<(c, ow, k) -> (k)>
+#pool = affine_map<(c, ow, k) -> (c, ow)>
+func.func @strided_pool(%x: memref<2x17xf32>, %w: memref<3xf32>, %y: memref<2x8xf32>) {
+  linalg.generic {indexing_maps = [#win, #kernel, #pool], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<2x17xf32>, memref<3xf32>) outs(%y : memref<2x8xf32>) {
   ^bb0(%a: f32, %unused: f32, %acc: f32):
     %m = arith.maximumf %acc, %a : f32
     linalg.yield %m : f32
