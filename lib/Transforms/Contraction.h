@@ -27,6 +27,13 @@ mlir::scf::LoopNest buildStaticLoopNest(
                                               mlir::ValueRange carried)>
         body);
 
+/// `width` f32 elements of `buffer`, `stride` apart along its innermost
+/// (unit-stride) dim from `indices`: one vector load when they are
+/// consecutive, else the covering span with every stride-th lane kept.
+mlir::Value loadEvenlySpaced(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value buffer, mlir::ValueRange indices,
+                             int64_t width, int64_t stride);
+
 /// Whether `op` is a linalg op on buffers that writes every element of one
 /// of `buffers` (its one init, identity-indexed, all loops parallel)
 /// without reading any of them: a fill, a broadcast, an activation into a

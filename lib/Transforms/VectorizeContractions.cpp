@@ -633,17 +633,8 @@ private:
       index.push_back(constant(offset));
       return vector::LoadOp::create(b, loc, type, c.b, index);
     }
-    SmallVector<Value> index = indices(c.bExprs, point);
-    if (c.stride == 1)
-      return vector::LoadOp::create(
-          b, loc, VectorType::get({width}, b.getF32Type()), c.b, index);
-    int64_t span = (width - 1) * c.stride + 1;
-    Value wide = vector::LoadOp::create(
-        b, loc, VectorType::get({span}, b.getF32Type()), c.b, index);
-    SmallVector<int64_t> mask;
-    for (int64_t i = 0; i < width; ++i)
-      mask.push_back(i * c.stride);
-    return vector::ShuffleOp::create(b, loc, wide, wide, mask);
+    return loadEvenlySpaced(b, loc, c.b, indices(c.bExprs, point), width,
+                            c.stride);
   }
 
   /// a * b + acc. math.fma is always fused (llvm.fma), so that every target
@@ -1006,6 +997,22 @@ scf::LoopNest buildStaticLoopNest(
       [&](OpBuilder &, Location, ValueRange ivs, ValueRange carried) {
         return body(ivs, carried);
       });
+}
+
+Value loadEvenlySpaced(OpBuilder &b, Location loc, Value buffer,
+                       ValueRange indices, int64_t width, int64_t stride) {
+  auto type = VectorType::get({width}, b.getF32Type());
+  if (stride == 1)
+    return vector::LoadOp::create(b, loc, type, buffer, indices);
+  // The span from the first element to the last: no lane past the last
+  // element the loop reads, so the load stays inside the buffer.
+  int64_t span = (width - 1) * stride + 1;
+  Value wide = vector::LoadOp::create(
+      b, loc, VectorType::get({span}, b.getF32Type()), buffer, indices);
+  SmallVector<int64_t> mask;
+  for (int64_t i = 0; i < width; ++i)
+    mask.push_back(i * stride);
+  return vector::ShuffleOp::create(b, loc, wide, wide, mask);
 }
 
 bool hasStaticF32Buffers(Operation *op) {

@@ -288,19 +288,9 @@ private:
       return vector::BroadcastOp::create(
           b, loc, type,
           memref::LoadOp::create(b, loc, operands[i], indices(map, point)));
-    if (std::optional<int64_t> stride = rowStride(i)) {
-      if (*stride == 1)
-        return vector::LoadOp::create(b, loc, type, operands[i],
-                                      indices(map, point));
-      int64_t span = (width - 1) * *stride + 1;
-      Value wide = vector::LoadOp::create(
-          b, loc, VectorType::get({span}, b.getF32Type()), operands[i],
-          indices(map, point));
-      SmallVector<int64_t> mask;
-      for (int64_t l = 0; l < width; ++l)
-        mask.push_back(l * *stride);
-      return vector::ShuffleOp::create(b, loc, wide, wide, mask);
-    }
+    if (std::optional<int64_t> stride = rowStride(i))
+      return loadEvenlySpaced(b, loc, operands[i], indices(map, point), width,
+                              *stride);
     SmallVector<Value> elements, lane(point);
     for (int64_t l = 0; l < width; ++l) {
       lane[r.rows] = b.createOrFold<arith::AddIOp>(loc, point[r.rows],
