@@ -51,4 +51,13 @@ std::optional<BufferExtent> bufferExtent(Value buffer) {
   return extent;
 }
 
+std::optional<Box> boxOf(memref::SubViewOp subview) {
+  if (!subview.hasUnitStride() || !subview.getOffsets().empty() ||
+      !subview.getSizes().empty() ||
+      subview.getSourceType().getRank() != subview.getType().getRank())
+    return std::nullopt;
+  return Box{llvm::to_vector(subview.getStaticOffsets()),
+             llvm::to_vector(subview.getStaticSizes())};
+}
+
 } // namespace onnxc

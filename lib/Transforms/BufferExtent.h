@@ -3,6 +3,7 @@
 #ifndef ONNXCOMPILE_LIB_TRANSFORMS_BUFFEREXTENT_H
 #define ONNXCOMPILE_LIB_TRANSFORMS_BUFFEREXTENT_H
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Value.h"
 
 #include <optional>
@@ -22,6 +23,15 @@ struct BufferExtent {
 /// views at constant offsets (of the workspace). Nothing when it is not
 /// dense or a view's offset is not constant.
 std::optional<BufferExtent> bufferExtent(mlir::Value buffer);
+
+/// A box of a buffer: the elements [offsets, offsets + sizes).
+struct Box {
+  llvm::SmallVector<int64_t> offsets, sizes;
+};
+
+/// The box `subview` takes of its source, when it is static, unit-stride
+/// and of the source's rank (a pad's interior, a Concat's slice).
+std::optional<Box> boxOf(mlir::memref::SubViewOp subview);
 
 } // namespace onnxc
 

@@ -8,6 +8,16 @@
 
 namespace onnxc {
 
+/// An affine expression of the form sum(coeffs[d] * d) + constant.
+struct LinearExpr {
+  llvm::SmallVector<int64_t> coeffs;
+  int64_t constant = 0;
+};
+
+/// The linear form of every result of `map`, or nothing when one result is
+/// not linear in the dims (mod, floordiv, symbols).
+std::optional<llvm::SmallVector<LinearExpr>> linearize(mlir::AffineMap map);
+
 /// True when `op` (on tensors or buffers) has two inputs and one init, a
 /// reduction loop, and the f32 body yield(acc + x * y) with x, y the
 /// inputs: the shape that vectorize-contractions turns into micro-kernels.
@@ -33,6 +43,15 @@ mlir::scf::LoopNest buildStaticLoopNest(
 mlir::Value loadEvenlySpaced(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::Value buffer, mlir::ValueRange indices,
                              int64_t width, int64_t stride);
+
+/// What a linalg op whose payload only yields a value writes to every
+/// element: the input whose element it yields, or a value from outside the
+/// payload. Nothing when the payload computes anything.
+struct Yielded {
+  mlir::OpOperand *input = nullptr;
+  mlir::Value outside;
+};
+std::optional<Yielded> yieldedValue(mlir::linalg::LinalgOp op);
 
 /// Whether `op` is a linalg op on buffers that writes every element of one
 /// of `buffers` (its one init, identity-indexed, all loops parallel)
@@ -95,7 +114,8 @@ struct Prologue {
   mlir::linalg::LinalgOp init;
   /// The constant every element of C starts from, or
   mlir::FloatAttr splat;
-  /// the buffer element sourceMap(C's indices) of which each starts from.
+  /// the buffer element of which each starts from: sourceMap maps the
+  /// contraction's loop dims to its indices.
   mlir::Value source;
   mlir::AffineMap sourceMap;
   /// Ops before `init` that wrote all of C, overwritten unread: erased too.

@@ -60,20 +60,35 @@ std::optional<Prologue> matchPrologue(linalg::GenericOp contraction) {
   while (prev && isMemoryEffectFree(prev))
     prev = prev->getPrevNode();
   auto init = llvm::dyn_cast_or_null<linalg::LinalgOp>(prev);
-  if (!init || !init.hasPureBufferSemantics() || init.getNumDpsInits() != 1 ||
-      init.getDpsInits()[0] != c || init.getNumDpsInputs() > 1 ||
-      init.getNumLoops() != init.getNumParallelLoops() ||
-      !init.getMatchingIndexingMap(&init.getDpsInitsMutable()[0])
-           .isIdentity() ||
-      init->getNumRegions() != 1)
+  if (!init || !overwritesUnread(init, c) || init.getNumDpsInputs() > 1)
     return std::nullopt;
   // The payload yields an input's element or a value from outside.
-  Block &body = init->getRegion(0).front();
-  if (body.getOperations().size() != 1)
+  std::optional<Yielded> yielded = yieldedValue(init);
+  if (!yielded)
     return std::nullopt;
-  Value yielded = body.getTerminator()->getOperand(0);
   Prologue prologue;
   prologue.init = init;
+  Value value = yielded->outside;
+  if (OpOperand *input = yielded->input) {
+    value = input->get();
+    if (llvm::isa<MemRefType>(value.getType())) {
+      if (!isConstantGlobal(value) ||
+          !llvm::cast<MemRefType>(value.getType()).hasStaticShape())
+        return std::nullopt;
+      // C's indices come from the contraction's loop dims.
+      prologue.source = value;
+      prologue.sourceMap = init.getMatchingIndexingMap(input).compose(
+          contraction.getMatchingIndexingMap(
+              &contraction.getDpsInitsMutable()[0]));
+    }
+  }
+  if (!prologue.source) {
+    // A constant: a fill's scalar operand, or a value from outside.
+    std::optional<FloatAttr> splat = constantF32(value);
+    if (!splat)
+      return std::nullopt;
+    prologue.splat = *splat;
+  }
   // Earlier ops that write all of C without reading it are dead once the
   // kernel starts from the prologue's values (a zero fill before the bias
   // broadcast).
@@ -85,28 +100,22 @@ std::optional<Prologue> matchPrologue(linalg::GenericOp contraction) {
       break;
     prologue.deadInits.push_back(llvm::cast<linalg::LinalgOp>(earlier));
   }
-  if (auto arg = llvm::dyn_cast<BlockArgument>(yielded);
-      arg && arg.getOwner() == &body) {
-    if (init.getNumDpsInputs() != 1 || arg.getArgNumber() != 0)
-      return std::nullopt;
-    OpOperand *input = init.getDpsInputOperand(0);
-    if (!llvm::isa<MemRefType>(input->get().getType())) {
-      // A fill: its scalar operand.
-      yielded = input->get();
-    } else {
-      if (!isConstantGlobal(input->get()) ||
-          !llvm::cast<MemRefType>(input->get().getType()).hasStaticShape())
-        return std::nullopt;
-      prologue.source = input->get();
-      prologue.sourceMap = init.getMatchingIndexingMap(input);
-      return prologue;
-    }
-  }
-  std::optional<FloatAttr> splat = constantF32(yielded);
-  if (!splat)
-    return std::nullopt;
-  prologue.splat = *splat;
   return prologue;
+}
+
+std::optional<Yielded> yieldedValue(linalg::LinalgOp op) {
+  if (op->getNumRegions() != 1)
+    return std::nullopt;
+  Block &body = op->getRegion(0).front();
+  if (body.getOperations().size() != 1)
+    return std::nullopt;
+  Value yielded = body.getTerminator()->getOperand(0);
+  auto arg = llvm::dyn_cast<BlockArgument>(yielded);
+  if (!arg || arg.getOwner() != &body)
+    return Yielded{nullptr, yielded};
+  if (arg.getArgNumber() >= op.getNumDpsInputs())
+    return std::nullopt;
+  return Yielded{op.getDpsInputOperand(arg.getArgNumber()), Value()};
 }
 
 } // namespace onnxc

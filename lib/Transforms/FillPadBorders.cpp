@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferExtent.h"
+#include "Contraction.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,22 +33,13 @@ namespace {
 /// The constant a linalg op on buffers writes to every element of its one
 /// init (a fill, or a map or generic yielding a constant), if it is one.
 Value filledConstant(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op->getNumRegions() != 1 ||
-      op.getNumLoops() != op.getNumParallelLoops() ||
-      !op.getMatchingIndexingMap(&op.getDpsInitsMutable()[0]).isIdentity())
+  if (op.getNumDpsInits() != 1 || !overwritesUnread(op, op.getDpsInits()[0]))
     return {};
-  Block &body = op->getRegion(0).front();
-  if (body.getOperations().size() != 1)
+  std::optional<Yielded> yielded = yieldedValue(op);
+  if (!yielded)
     return {};
-  Value yielded = body.getTerminator()->getOperand(0);
-  if (auto arg = llvm::dyn_cast<BlockArgument>(yielded);
-      arg && arg.getOwner() == &body) {
-    if (arg.getArgNumber() >= op.getNumDpsInputs())
-      return {};
-    yielded = op.getDpsInputs()[arg.getArgNumber()];
-  }
-  return yielded.getDefiningOp<arith::ConstantOp>() ? yielded : Value();
+  Value value = yielded->input ? yielded->input->get() : yielded->outside;
+  return value.getDefiningOp<arith::ConstantOp>() ? value : Value();
 }
 
 /// The buffer `value` is a view of.
@@ -56,25 +49,25 @@ Value rootOf(Value value) {
   return value;
 }
 
-/// The copy into a static, unit-stride subview of `buffer` that follows
-/// `op` (past ops without memory effects), if any.
-memref::CopyOp interiorCopy(Operation *op, Value buffer) {
+/// The copy into a box of `buffer` that follows `op` (past ops without
+/// memory effects), and the box, if any.
+std::optional<std::pair<memref::CopyOp, Box>> interiorCopy(Operation *op,
+                                                           Value buffer) {
   Operation *next = op->getNextNode();
   while (next && isMemoryEffectFree(next))
     next = next->getNextNode();
   auto copy = llvm::dyn_cast_or_null<memref::CopyOp>(next);
   if (!copy)
-    return {};
+    return std::nullopt;
   auto subview = copy.getTarget().getDefiningOp<memref::SubViewOp>();
-  if (!subview || subview.getSource() != buffer || !subview.hasUnitStride() ||
-      !subview.getOffsets().empty() || !subview.getSizes().empty() ||
-      subview.getSourceType().getRank() != subview.getType().getRank())
-    return {};
+  if (!subview || subview.getSource() != buffer)
+    return std::nullopt;
+  std::optional<Box> box = boxOf(subview);
   // The source must not be read from the buffer itself: its values there
   // would come from the fill.
-  if (rootOf(copy.getSource()) == rootOf(buffer))
-    return {};
-  return copy;
+  if (!box || rootOf(copy.getSource()) == rootOf(buffer))
+    return std::nullopt;
+  return std::pair(copy, *box);
 }
 
 /// Fills the regions of `buffer` outside the box [offsets, offsets +
@@ -115,13 +108,13 @@ struct FillPadBordersPass : impl::FillPadBordersBase<FillPadBordersPass> {
         continue;
       Value buffer = op.getDpsInits()[0];
       auto type = llvm::cast<MemRefType>(buffer.getType());
-      memref::CopyOp copy = interiorCopy(op, buffer);
+      std::optional<std::pair<memref::CopyOp, Box>> copy =
+          interiorCopy(op, buffer);
       if (!copy || !type.hasStaticShape())
         continue;
-      auto subview = copy.getTarget().getDefiningOp<memref::SubViewOp>();
       OpBuilder b(op);
-      fillBorder(b, op.getLoc(), buffer, value, subview.getStaticOffsets(),
-                 subview.getStaticSizes());
+      fillBorder(b, op.getLoc(), buffer, value, copy->second.offsets,
+                 copy->second.sizes);
       op.erase();
     }
   }

@@ -59,50 +59,6 @@ constexpr int64_t kCachedInputBytes = 512 * 1024;
 /// splits on their own; below, it splits those of the two outermost loops.
 constexpr int64_t kMinParallelSplit = 16;
 
-/// An affine expression of the form sum(coeffs[d] * d) + constant.
-struct LinearExpr {
-  SmallVector<int64_t> coeffs;
-  int64_t constant = 0;
-};
-
-bool accumulateLinear(AffineExpr expr, int64_t scale, LinearExpr &out) {
-  if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr)) {
-    out.coeffs[dim.getPosition()] += scale;
-    return true;
-  }
-  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(expr)) {
-    out.constant += scale * cst.getValue();
-    return true;
-  }
-  auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!binary)
-    return false;
-  if (binary.getKind() == AffineExprKind::Add)
-    return accumulateLinear(binary.getLHS(), scale, out) &&
-           accumulateLinear(binary.getRHS(), scale, out);
-  if (binary.getKind() != AffineExprKind::Mul)
-    return false;
-  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getRHS()))
-    return accumulateLinear(binary.getLHS(), scale * cst.getValue(), out);
-  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getLHS()))
-    return accumulateLinear(binary.getRHS(), scale * cst.getValue(), out);
-  return false;
-}
-
-/// The linear form of every result of `map`, or nothing when one result is
-/// not linear in the dims (mod, floordiv, symbols).
-std::optional<SmallVector<LinearExpr>> linearize(AffineMap map) {
-  SmallVector<LinearExpr> exprs;
-  for (AffineExpr expr : map.getResults()) {
-    LinearExpr linear;
-    linear.coeffs.assign(map.getNumDims(), 0);
-    if (!accumulateLinear(expr, 1, linear))
-      return std::nullopt;
-    exprs.push_back(std::move(linear));
-  }
-  return exprs;
-}
-
 bool reads(ArrayRef<LinearExpr> exprs, unsigned dim) {
   return llvm::any_of(exprs,
                       [&](const LinearExpr &e) { return e.coeffs[dim] != 0; });
@@ -889,31 +845,16 @@ struct VectorizeContractionsPass
   /// read where they cannot be rebuilt.
   bool takePrologue(const Prologue &prologue, Contraction &c, bool inParallel) {
     if (prologue.source) {
-      std::optional<SmallVector<LinearExpr>> sourceExprs =
+      std::optional<SmallVector<LinearExpr>> exprs =
           linearize(prologue.sourceMap);
-      if (!sourceExprs)
+      if (!exprs)
         return false;
-      // C's dims to the contraction's: cExprs[e] is C's index e.
-      SmallVector<LinearExpr> exprs;
-      for (const LinearExpr &source : *sourceExprs) {
-        LinearExpr expr;
-        expr.coeffs.assign(c.ranges.size(), 0);
-        expr.constant = source.constant;
-        for (auto [e, coeff] : llvm::enumerate(source.coeffs)) {
-          if (coeff == 0)
-            continue;
-          expr.constant += coeff * c.cExprs[e].constant;
-          for (auto [d, inner] : llvm::enumerate(c.cExprs[e].coeffs))
-            expr.coeffs[d] += coeff * inner;
-        }
-        exprs.push_back(std::move(expr));
-      }
       Contraction trial = c;
       trial.initSource = prologue.source;
       if (inParallel && !parallelBuffers(kernelBuffers(trial)))
         return false;
       c.initSource = prologue.source;
-      c.initExprs = std::move(exprs);
+      c.initExprs = std::move(*exprs);
       return true;
     }
     c.initSplat = prologue.splat;
@@ -982,6 +923,42 @@ struct VectorizeContractionsPass
 };
 
 } // namespace
+
+static bool accumulateLinear(AffineExpr expr, int64_t scale, LinearExpr &out) {
+  if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr)) {
+    out.coeffs[dim.getPosition()] += scale;
+    return true;
+  }
+  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(expr)) {
+    out.constant += scale * cst.getValue();
+    return true;
+  }
+  auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return accumulateLinear(binary.getLHS(), scale, out) &&
+           accumulateLinear(binary.getRHS(), scale, out);
+  if (binary.getKind() != AffineExprKind::Mul)
+    return false;
+  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getRHS()))
+    return accumulateLinear(binary.getLHS(), scale * cst.getValue(), out);
+  if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getLHS()))
+    return accumulateLinear(binary.getRHS(), scale * cst.getValue(), out);
+  return false;
+}
+
+std::optional<SmallVector<LinearExpr>> linearize(AffineMap map) {
+  SmallVector<LinearExpr> exprs;
+  for (AffineExpr expr : map.getResults()) {
+    LinearExpr linear;
+    linear.coeffs.assign(map.getNumDims(), 0);
+    if (!accumulateLinear(expr, 1, linear))
+      return std::nullopt;
+    exprs.push_back(std::move(linear));
+  }
+  return exprs;
+}
 
 scf::LoopNest buildStaticLoopNest(
     OpBuilder &b, Location loc, ArrayRef<int64_t> extents, ValueRange init,

@@ -229,31 +229,6 @@ private:
     return result;
   }
 
-  /// How far `expr` moves for one step of the row dim, when that is a
-  /// constant (the maps are sums of products with constants).
-  std::optional<int64_t> rowStep(AffineExpr expr) {
-    if (auto dim = llvm::dyn_cast<AffineDimExpr>(expr))
-      return dim.getPosition() == r.rows ? 1 : 0;
-    if (llvm::isa<AffineConstantExpr>(expr))
-      return 0;
-    auto binary = llvm::dyn_cast<AffineBinaryOpExpr>(expr);
-    if (!binary)
-      return std::nullopt;
-    std::optional<int64_t> lhs = rowStep(binary.getLHS()),
-                           rhs = rowStep(binary.getRHS());
-    if (!lhs || !rhs)
-      return std::nullopt;
-    if (binary.getKind() == AffineExprKind::Add)
-      return *lhs + *rhs;
-    if (binary.getKind() != AffineExprKind::Mul)
-      return std::nullopt;
-    if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getRHS()))
-      return *lhs * cst.getValue();
-    if (auto cst = llvm::dyn_cast<AffineConstantExpr>(binary.getLHS()))
-      return *rhs * cst.getValue();
-    return *lhs == 0 && *rhs == 0 ? std::optional<int64_t>(0) : std::nullopt;
-  }
-
   /// The distance between consecutive rows' elements of operand `i`, when
   /// only its innermost index moves with the row dim, by a positive
   /// constant, and that index has unit stride: rows then lie along one
@@ -263,15 +238,16 @@ private:
     auto type = llvm::dyn_cast<MemRefType>(operands[i].getType());
     SmallVector<int64_t> strides;
     int64_t offset;
-    if (!type || map.getNumResults() == 0 ||
+    std::optional<SmallVector<LinearExpr>> exprs = linearize(map);
+    if (!type || !exprs || exprs->empty() ||
         failed(type.getStridesAndOffset(strides, offset)) ||
         strides.back() != 1)
       return std::nullopt;
-    for (AffineExpr expr : map.getResults().drop_back())
-      if (rowStep(expr) != std::optional<int64_t>(0))
+    for (const LinearExpr &expr : ArrayRef(*exprs).drop_back())
+      if (expr.coeffs[r.rows] != 0)
         return std::nullopt;
-    std::optional<int64_t> step = rowStep(map.getResults().back());
-    if (!step || *step <= 0)
+    int64_t step = exprs->back().coeffs[r.rows];
+    if (step <= 0)
       return std::nullopt;
     return step;
   }

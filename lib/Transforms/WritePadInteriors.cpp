@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferExtent.h"
 #include "Contraction.h"
 #include "OnnxCompile/Transforms/Passes.h"
 
@@ -28,20 +29,6 @@ using namespace mlir;
 
 namespace onnxc {
 namespace {
-
-/// A box of a buffer: a static, unit-stride subview.
-struct Box {
-  SmallVector<int64_t> offsets, sizes;
-};
-
-std::optional<Box> boxOf(memref::SubViewOp subview) {
-  if (!subview.hasUnitStride() || !subview.getOffsets().empty() ||
-      !subview.getSizes().empty() ||
-      subview.getSourceType().getRank() != subview.getType().getRank())
-    return std::nullopt;
-  return Box{llvm::to_vector(subview.getStaticOffsets()),
-             llvm::to_vector(subview.getStaticSizes())};
-}
 
 bool intersect(const Box &x, const Box &y) {
   for (auto [xo, xs, yo, ys] :
