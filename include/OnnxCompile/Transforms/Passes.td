@@ -147,7 +147,12 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
     B does not read. Among the candidates and tile shapes, the pass takes
     the one with the best estimated use of the FMA units (FMAs and loads
     per step, FMA latency, wasted lanes and rows, gathered accumulators).
-    Row tiles are balanced; remainders get narrower vectors. A constant B
+    Row tiles are balanced; remainders get narrower vectors. The output
+    dim just outside M or N folds into it (`memref.collapse_shape` of
+    every buffer that reads them) when every buffer reads the two as one
+    line of memory, or neither, and the estimate rates the merged dim's
+    tiles better: a 1x1 convolution's image rows become one line of
+    pixels. A constant B
     (a memref.global) whose innermost dim is N is repacked into panels of
     the tile width, `[N / width, ..., width]`, and the loop over panels
     goes outermost. N must have at least 4 columns, whatever `lanes` is,
