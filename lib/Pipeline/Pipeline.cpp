@@ -173,10 +173,12 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     vectorize.rows = options.tileRows;
     vectorize.parallel = options.parallel;
     vectorize.fused = options.fusedFMA;
+    vectorize.maskedLoads = options.maskedLoads;
     pm.addPass(createVectorizeContractions(vectorize));
     VectorizeReductionsOptions reductions;
     reductions.lanes = options.vectorLanes;
     reductions.parallel = options.parallel;
+    reductions.maskedLoads = options.maskedLoads;
     pm.addPass(createVectorizeReductions(reductions));
   }
   if (options.parallel)

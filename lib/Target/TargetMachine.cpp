@@ -143,8 +143,9 @@ ContractionTile contractionTile(const llvm::TargetMachine &machine) {
   if (triple.isX86()) {
     bool fma = info->checkFeatures("+fma");
     if (info->checkFeatures("+avx512f"))
-      return {16, 12, fma};
-    return {info->checkFeatures("+avx") ? 8 : 4, 6, fma};
+      return {16, 12, fma, /*maskedLoads=*/true};
+    return {info->checkFeatures("+avx") ? 8 : 4, 6, fma,
+            /*maskedLoads=*/info->checkFeatures("+avx2")};
   }
   // NEON has 32 128-bit registers; RISC-V's 32 float registers take the
   // same tile when LLVM splits the vectors. Both have FMA instructions.

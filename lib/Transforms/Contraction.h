@@ -37,12 +37,27 @@ mlir::scf::LoopNest buildStaticLoopNest(
                                               mlir::ValueRange carried)>
         body);
 
+/// `width` consecutive f32 elements of `buffer` along its innermost
+/// (unit-stride) dim from `indices`. With `masked`, a width that is not a
+/// power of two is loaded as the next power of two with the lanes past
+/// `width` masked off (one masked move with AVX-512 or AVX2, where LLVM
+/// splits a 14-lane load into loads of 8, 4 and 2 lanes and inserts).
+mlir::Value loadVector(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value buffer, mlir::ValueRange indices,
+                       int64_t width, bool masked);
+
+/// Stores the vector `value` at `indices` of `buffer`, as loadVector
+/// loads: with `masked`, one masked store of the next power of two lanes.
+void storeVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                 mlir::Value buffer, mlir::ValueRange indices, bool masked);
+
 /// `width` f32 elements of `buffer`, `stride` apart along its innermost
 /// (unit-stride) dim from `indices`: one vector load when they are
-/// consecutive, else the covering span with every stride-th lane kept.
+/// consecutive, else the covering span with every stride-th lane kept
+/// (each loaded with loadVector).
 mlir::Value loadEvenlySpaced(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::Value buffer, mlir::ValueRange indices,
-                             int64_t width, int64_t stride);
+                             int64_t width, int64_t stride, bool masked);
 
 /// What a linalg op whose payload only yields a value writes to every
 /// element: the input whose element it yields, or a value from outside the

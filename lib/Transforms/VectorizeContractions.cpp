@@ -452,9 +452,9 @@ void mergeDims(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
 /// Emits the loops and micro-kernels of one contraction.
 class KernelEmitter {
 public:
-  KernelEmitter(OpBuilder &b, Location loc, const Contraction &c,
-                int64_t lanes, bool fused)
-      : b(b), loc(loc), c(c), lanes(lanes), fused(fused) {}
+  KernelEmitter(OpBuilder &b, Location loc, const Contraction &c, int64_t lanes,
+                bool fused, bool masked)
+      : b(b), loc(loc), c(c), lanes(lanes), fused(fused), masked(masked) {}
 
   /// Emits the loop nest in place, or, when `module` is given, the
   /// outermost loop has several iterations and the buffers can be passed,
@@ -496,7 +496,7 @@ public:
             extra = rebuilt.lookup(extra);
           if (c.initSource)
             local.initSource = rebuilt.lookup(c.initSource);
-          KernelEmitter inner(b, loc, local, lanes, fused);
+          KernelEmitter inner(b, loc, local, lanes, fused, masked);
           auto loop = scf::ForOp::create(b, loc, begin, end, constant(1));
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(loop.getBody());
@@ -729,10 +729,10 @@ private:
       llvm::append_range(index,
                          indices(ArrayRef(c.bExprs).drop_back(), point));
       index.push_back(constant(offset));
-      return vector::LoadOp::create(b, loc, type, c.b, index);
+      return loadVector(b, loc, c.b, index, width, masked);
     }
     return loadEvenlySpaced(b, loc, c.b, indices(c.bExprs, point), width,
-                            c.stride);
+                            c.stride, masked);
   }
 
   /// a * b + acc. math.fma is always fused (llvm.fma), so that every target
@@ -751,8 +751,8 @@ private:
     buffer = buffer ? buffer : c.c;
     auto type = VectorType::get({width}, b.getF32Type());
     if (c.contiguousC)
-      return vector::LoadOp::create(b, loc, type, buffer,
-                                    indices(c.cExprs, point));
+      return loadVector(b, loc, buffer, indices(c.cExprs, point), width,
+                        masked);
     SmallVector<Value> elements;
     SmallVector<Value> column(point);
     for (int64_t i = 0; i < width; ++i) {
@@ -783,8 +783,8 @@ private:
     if (inner.coeffs[c.n] == 1 &&
         !reads(ArrayRef(c.initExprs).drop_back(), c.n) &&
         hasUnitInnerStride(llvm::cast<MemRefType>(c.initSource.getType())))
-      return vector::LoadOp::create(b, loc, type, c.initSource,
-                                    indices(c.initExprs, point));
+      return loadVector(b, loc, c.initSource, indices(c.initExprs, point),
+                        width, masked);
     SmallVector<Value> elements;
     SmallVector<Value> column(point);
     for (int64_t i = 0; i < width; ++i) {
@@ -806,7 +806,7 @@ private:
       value = applyEpilogue(b, loc, c.epilogue, c.accInput, value, extras);
     }
     if (c.contiguousC) {
-      vector::StoreOp::create(b, loc, value, c.d, indices(c.cExprs, point));
+      storeVector(b, loc, value, c.d, indices(c.cExprs, point), masked);
       return;
     }
     SmallVector<Value> column(point);
@@ -880,7 +880,7 @@ private:
   Location loc;
   const Contraction &c;
   int64_t lanes;
-  bool fused;
+  bool fused, masked;
 };
 
 /// Repacks a constant B whose innermost dim is N (a MatMul's [K, N], a
@@ -1031,7 +1031,8 @@ struct VectorizeContractionsPass
       mergeDims(builder, op.getLoc(), *contraction, lanes, rows);
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
-      KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused);
+      KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused,
+                            maskedLoads);
       if (inParallel) {
         auto parent = op->getParentOfType<func::FuncOp>();
         std::string name = (parent.getName() + "_contraction" +
@@ -1119,16 +1120,60 @@ scf::LoopNest buildStaticLoopNest(
       });
 }
 
-Value loadEvenlySpaced(OpBuilder &b, Location loc, Value buffer,
-                       ValueRange indices, int64_t width, int64_t stride) {
+/// The lanes `masked` loads and stores of `width` lanes move.
+static int64_t maskedWidth(int64_t width, bool masked) {
+  return masked ? int64_t(llvm::PowerOf2Ceil(width)) : width;
+}
+
+static Value prefixMask(OpBuilder &b, Location loc, int64_t width,
+                        int64_t full) {
+  return vector::ConstantMaskOp::create(
+      b, loc, VectorType::get({full}, b.getI1Type()), ArrayRef<int64_t>{width});
+}
+
+Value loadVector(OpBuilder &b, Location loc, Value buffer, ValueRange indices,
+                 int64_t width, bool masked) {
   auto type = VectorType::get({width}, b.getF32Type());
-  if (stride == 1)
+  int64_t full = maskedWidth(width, masked);
+  if (full == width)
     return vector::LoadOp::create(b, loc, type, buffer, indices);
+  // The masked-off lanes are not read: the load stays inside the buffer.
+  auto fullType = VectorType::get({full}, b.getF32Type());
+  Value zeros = arith::ConstantOp::create(
+      b, loc, fullType, DenseElementsAttr::get(fullType, 0.0f));
+  Value wide =
+      vector::MaskedLoadOp::create(b, loc, fullType, buffer, indices,
+                                   prefixMask(b, loc, width, full), zeros);
+  return vector::ExtractStridedSliceOp::create(
+      b, loc, wide, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{width},
+      ArrayRef<int64_t>{1});
+}
+
+void storeVector(OpBuilder &b, Location loc, Value value, Value buffer,
+                 ValueRange indices, bool masked) {
+  int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
+  int64_t full = maskedWidth(width, masked);
+  if (full == width) {
+    vector::StoreOp::create(b, loc, value, buffer, indices);
+    return;
+  }
+  SmallVector<int64_t> lanes(full, 0);
+  for (int64_t i = 0; i < width; ++i)
+    lanes[i] = i;
+  Value wide = vector::ShuffleOp::create(b, loc, value, value, lanes);
+  vector::MaskedStoreOp::create(b, loc, buffer, indices,
+                                prefixMask(b, loc, width, full), wide);
+}
+
+Value loadEvenlySpaced(OpBuilder &b, Location loc, Value buffer,
+                       ValueRange indices, int64_t width, int64_t stride,
+                       bool masked) {
+  if (stride == 1)
+    return loadVector(b, loc, buffer, indices, width, masked);
   // The span from the first element to the last: no lane past the last
   // element the loop reads, so the load stays inside the buffer.
   int64_t span = (width - 1) * stride + 1;
-  Value wide = vector::LoadOp::create(
-      b, loc, VectorType::get({span}, b.getF32Type()), buffer, indices);
+  Value wide = loadVector(b, loc, buffer, indices, span, masked);
   SmallVector<int64_t> mask;
   for (int64_t i = 0; i < width; ++i)
     mask.push_back(i * stride);

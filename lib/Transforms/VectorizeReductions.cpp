@@ -118,8 +118,9 @@ FailureOr<RowReduction> matchRowReduction(linalg::GenericOp op) {
 class RowReductionEmitter {
 public:
   RowReductionEmitter(OpBuilder &b, Location loc, const RowReduction &r,
-                      ValueRange operands, int64_t lanes)
-      : b(b), loc(loc), r(r), operands(operands), lanes(lanes) {}
+                      ValueRange operands, int64_t lanes, bool masked)
+      : b(b), loc(loc), r(r), operands(operands), lanes(lanes), masked(masked) {
+  }
 
   /// The number of iterations of the outermost loop: the first outer dim
   /// of extent > 1, or the row tiles.
@@ -266,7 +267,7 @@ private:
           memref::LoadOp::create(b, loc, operands[i], indices(map, point)));
     if (std::optional<int64_t> stride = rowStride(i))
       return loadEvenlySpaced(b, loc, operands[i], indices(map, point), width,
-                              *stride);
+                              *stride, masked);
     SmallVector<Value> elements, lane(point);
     for (int64_t l = 0; l < width; ++l) {
       lane[r.rows] = b.createOrFold<arith::AddIOp>(loc, point[r.rows],
@@ -334,8 +335,8 @@ private:
         });
     Value result = nest.results.front();
     if (rowStride(out) == std::optional<int64_t>(1)) {
-      vector::StoreOp::create(b, loc, result, operands[out],
-                              indices(outMap, point));
+      storeVector(b, loc, result, operands[out], indices(outMap, point),
+                  masked);
       return;
     }
     SmallVector<Value> lane(point);
@@ -353,6 +354,7 @@ private:
   RowReduction r;
   SmallVector<Value> operands;
   int64_t lanes;
+  bool masked;
 };
 
 struct VectorizeReductionsPass
@@ -374,7 +376,8 @@ struct VectorizeReductionsPass
       OpBuilder b(op);
       Location loc = op.getLoc();
       SmallVector<Value> operands(op->getOperands());
-      RowReductionEmitter emitter(b, loc, *reduction, operands, lanes);
+      RowReductionEmitter emitter(b, loc, *reduction, operands, lanes,
+                                  maskedLoads);
       std::optional<SmallVector<Value>> buffers = parallelBuffers(operands);
       if (!parallel || iterationCount(op) < minParallelWork || !buffers ||
           emitter.outermostCount() < 2) {
@@ -392,7 +395,8 @@ struct VectorizeReductionsPass
             SmallVector<Value> local;
             for (Value operand : operands)
               local.push_back(rebuilt.lookup(operand));
-            RowReductionEmitter inner(b, loc, *reduction, local, lanes);
+            RowReductionEmitter inner(b, loc, *reduction, local, lanes,
+                                      maskedLoads);
             auto loop = scf::ForOp::create(
                 b, loc, begin, end, arith::ConstantIndexOp::create(b, loc, 1));
             OpBuilder::InsertionGuard guard(b);

@@ -1,5 +1,6 @@
 // RUN: onnx-opt %s -vectorize-reductions="lanes=8" -canonicalize -cse -split-input-file | FileCheck %s
 // RUN: onnx-opt %s -vectorize-reductions="lanes=8 parallel=true min-parallel-work=64" -split-input-file | FileCheck %s --check-prefix=PAR
+// RUN: onnx-opt %s -vectorize-reductions="lanes=8 masked-loads=true" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=MASKED
 
 // A row sum of squares over [20, 32] -> [20]: one lane per row, 8 rows a
 // vector (a loop of 2 tiles), then a tile of the 4 remaining rows. Each lane
@@ -120,6 +121,14 @@ func.func @max_pool(%x: memref<2x11x11xf32>, %w: memref<3x3xf32>, %y: memref<2x5
 // CHECK: %[[X:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
 // CHECK: arith.maximumf %[[ACC]], %[[X]] : vector<8xf32>
 // CHECK: vector.store %{{.*}}, %arg2[%{{.*}}, %c0] : memref<2x8xf32>, vector<8xf32>
+// With masked loads (AVX2, AVX-512), the 15-element span is one masked
+// load of 16, not loads of 8, 4, 2 and 1 elements.
+// MASKED-LABEL: func.func @strided_pool
+// MASKED: scf.for %[[K:.*]] = %c0 to %c3 step %c1
+// MASKED: %[[MASK:.*]] = vector.constant_mask [15] : vector<16xi1>
+// MASKED: %[[WIDE:.*]] = vector.maskedload %arg0[%{{.*}}, %[[K]]], %[[MASK]], %{{.*}} : memref<2x17xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// MASKED: %[[SPAN:.*]] = vector.extract_strided_slice %[[WIDE]] {offsets = [0], sizes = [15], strides = [1]} : vector<16xf32> to vector<15xf32>
+// MASKED: vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
 #win = affine_map<(c, ow, k) -> (c, ow * 2 + k)>
 #kernel = affine_map<(c, ow, k) -> (k)>
 #pool = affine_map<(c, ow, k) -> (c, ow)>

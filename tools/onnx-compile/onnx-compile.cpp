@@ -336,6 +336,7 @@ int compile() {
     lowering.vectorLanes = tile.lanes;
     lowering.tileRows = tile.rows;
     lowering.fusedFMA = tile.fusedFMA;
+    lowering.maskedLoads = tile.maskedLoads;
     bool bareMetal = target.triple.getOS() == llvm::Triple::UnknownOS;
     // Bare-metal firmware has no threads to hand loops to.
     lowering.parallel =

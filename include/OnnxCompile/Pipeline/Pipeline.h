@@ -39,6 +39,11 @@ struct LinalgToLLVMOptions
       llvm::cl::desc("The target has FMA instructions: contractions use "
                      "fused multiply-adds"),
       llvm::cl::init(true)};
+  Option<bool> maskedLoads{
+      *this, "masked-loads",
+      llvm::cl::desc("The target has masked vector loads and stores: "
+                     "vectors of 14 lanes move as 16 with 2 masked off"),
+      llvm::cl::init(false)};
   Option<bool> epilogueLifetimes{
       *this, "epilogue-lifetimes",
       llvm::cl::desc("Plan the workspace so that contractions can apply "

@@ -53,6 +53,10 @@ struct ContractionTile {
   int64_t rows;
   /// Whether the target has fused multiply-add instructions.
   bool fusedFMA;
+  /// Whether it has masked vector loads and stores that cost about what
+  /// plain ones do (AVX2's vmaskmov, AVX-512's masked moves); elsewhere
+  /// LLVM would move a masked vector lane by lane.
+  bool maskedLoads = false;
 };
 ContractionTile contractionTile(const llvm::TargetMachine &machine);
 

@@ -177,6 +177,10 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
            "Multiply-add with math.fma (always fused: the target has FMA "
            "instructions); else with vector.fma, which the backend may "
            "split">,
+    Option<"maskedLoads", "masked-loads", "bool", /*default=*/"false",
+           "Load and store vectors whose width is not a power of two as "
+           "the next power of two with the extra lanes masked off (the "
+           "target has masked vector moves: AVX2, AVX-512)">,
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Run large contractions through the onnxc_parallel_for hook">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
@@ -212,6 +216,10 @@ def VectorizeReductions : Pass<"vectorize-reductions", "mlir::ModuleOp"> {
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"8",
            "Rows per vector (the f32 lanes of the target's registers)">,
+    Option<"maskedLoads", "masked-loads", "bool", /*default=*/"false",
+           "Load and store vectors whose width is not a power of two as "
+           "the next power of two with the extra lanes masked off (the "
+           "target has masked vector moves: AVX2, AVX-512)">,
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Run large reductions through the onnxc_parallel_for hook">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
