@@ -8,7 +8,9 @@
 // each lane still sums its row in order and the results are bit-identical
 // to the scalar loops, while one instruction serves `lanes` rows. Inputs
 // that read the row dim are gathered lane by lane; inputs that do not are
-// broadcast; the accumulators stay in registers for the whole reduction.
+// broadcast; the accumulators stay in registers for the whole reduction,
+// several vectors of rows at a time (kChains), so that independent chains
+// hide each step's latency.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +35,11 @@ namespace {
 
 /// The fewest rows worth a vector.
 constexpr int64_t kMinRows = 4;
+
+/// The vectors of consecutive rows that one reduction loop computes
+/// together. Each step of a row depends on the one before (a max pool's
+/// compare and select: 5 cycles); independent rows in flight hide it.
+constexpr int64_t kChains = 4;
 
 /// How a reduction generic is vectorized.
 struct RowReduction {
@@ -160,30 +167,86 @@ private:
     unsigned d = r.outer[level];
     if (r.ranges[d] == 1)
       return emitOuter(point, level + 1);
-    auto loop = scf::ForOp::create(b, loc, constant(0), constant(r.ranges[d]),
-                                   constant(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> inner = point;
-    inner[d] = loop.getInductionVar();
-    emitOuter(inner, level + 1);
+    // Rows shorter than kChains vectors: the innermost outer dim's
+    // consecutive points share a loop nest, kChains vectors in all.
+    bool innermost = llvm::all_of(ArrayRef(r.outer).drop_front(level + 1),
+                                  [&](unsigned o) { return r.ranges[o] == 1; });
+    int64_t vectors = llvm::divideCeil(r.ranges[r.rows], lanes);
+    int64_t step = innermost ? std::min(r.ranges[d],
+                                        std::max<int64_t>(1, kChains / vectors))
+                             : 1;
+    auto emitPoints = [&](Value first, int64_t count) {
+      if (step == 1) {
+        SmallVector<Value> inner = point;
+        inner[d] = first;
+        return emitOuter(inner, level + 1);
+      }
+      SmallVector<SmallVector<Value>> points;
+      for (int64_t i = 0; i < count; ++i) {
+        points.push_back(point);
+        points.back()[d] =
+            b.createOrFold<arith::AddIOp>(loc, first, constant(i));
+      }
+      emitTile(rowVectors(points));
+    };
+    int64_t full = r.ranges[d] / step * step;
+    {
+      auto loop = scf::ForOp::create(b, loc, constant(0), constant(full),
+                                     constant(step));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      emitPoints(loop.getInductionVar(), step);
+    }
+    if (full < r.ranges[d])
+      emitPoints(constant(full), r.ranges[d] - full);
   }
 
+  /// A vector of `width` consecutive rows from `start`.
+  struct RowVector {
+    SmallVector<Value> start;
+    int64_t width;
+  };
+
+  /// All the rows at each of `points`, in vectors.
+  SmallVector<RowVector> rowVectors(ArrayRef<SmallVector<Value>> points,
+                                    int64_t from = 0) {
+    SmallVector<RowVector> vectors;
+    int64_t extent = r.ranges[r.rows];
+    for (ArrayRef<Value> point : points)
+      for (int64_t row = from; row < extent; row += lanes) {
+        RowVector rows{SmallVector<Value>(point),
+                       std::min(lanes, extent - row)};
+        rows.start[r.rows] = b.createOrFold<arith::AddIOp>(
+            loc, point[r.rows], constant(row - from));
+        vectors.push_back(std::move(rows));
+      }
+    return vectors;
+  }
+
+  /// The rows at `point`, kChains vectors at a time, then the vectors of
+  /// the rest.
   void emitRowTiles(SmallVector<Value> &point) {
-    int64_t extent = r.ranges[r.rows], full = extent / lanes * lanes;
+    int64_t extent = r.ranges[r.rows], group = kChains * lanes;
+    int64_t full = extent / group * group;
     if (full > 0) {
       auto loop = scf::ForOp::create(b, loc, constant(0), constant(full),
-                                     constant(lanes));
+                                     constant(group));
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       SmallVector<Value> inner = point;
       inner[r.rows] = loop.getInductionVar();
-      emitTile(inner, lanes);
+      SmallVector<RowVector> vectors;
+      for (int64_t j = 0; j < kChains; ++j) {
+        vectors.push_back({inner, lanes});
+        vectors.back().start[r.rows] = b.createOrFold<arith::AddIOp>(
+            loc, inner[r.rows], constant(j * lanes));
+      }
+      emitTile(vectors);
     }
     if (full < extent) {
       SmallVector<Value> inner = point;
       inner[r.rows] = constant(full);
-      emitTile(inner, extent - full);
+      emitTile(rowVectors({inner}, full));
     }
   }
 
@@ -195,18 +258,18 @@ private:
     SmallVector<Value> inner = point;
     inner[r.rows] = start;
     if (full * lanes == extent)
-      return emitTile(inner, lanes);
+      return emitTile({{inner, lanes}});
     if (full == 0)
-      return emitTile(inner, extent);
+      return emitTile({{inner, extent}});
     Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                          index, constant(full));
     auto ifOp = scf::IfOp::create(b, loc, isFull, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    emitTile(inner, lanes);
+    emitTile({{inner, lanes}});
     b.setInsertionPointToStart(ifOp.elseBlock());
     inner[r.rows] = constant(full * lanes);
-    emitTile(inner, extent - full * lanes);
+    emitTile({{inner, extent - full * lanes}});
   }
 
   /// A linear expression (see isLinear) at `point`.
@@ -315,25 +378,39 @@ private:
     return lookup(body.getTerminator()->getOperand(0));
   }
 
-  void emitTile(ArrayRef<Value> point, int64_t width) {
+  /// The row vectors `vectors`, reduced in one loop nest.
+  void emitTile(ArrayRef<RowVector> vectors) {
     unsigned out = r.op.getNumDpsInputs();
-    AffineMap outMap = r.op.getIndexingMapsArray()[out];
-    Value init = load(out, point, width);
+    SmallVector<Value> init;
+    for (const RowVector &rows : vectors)
+      init.push_back(load(out, rows.start, rows.width));
     SmallVector<int64_t> extents;
     for (unsigned d : r.reductions)
       extents.push_back(r.ranges[d]);
     scf::LoopNest nest = buildStaticLoopNest(
-        b, loc, extents, ValueRange{init}, [&](ValueRange ivs, ValueRange accs) {
-          SmallVector<Value> at(point);
-          for (auto [d, iv] : llvm::zip(r.reductions, ivs))
-            at[d] = iv;
-          SmallVector<Value> args;
-          for (unsigned i = 0; i < out; ++i)
-            args.push_back(load(i, at, width));
-          args.push_back(accs.front());
-          return scf::ValueVector{computeBody(args, width)};
+        b, loc, extents, init, [&](ValueRange ivs, ValueRange accs) {
+          scf::ValueVector next;
+          for (auto [j, rows] : llvm::enumerate(vectors)) {
+            int64_t width = rows.width;
+            SmallVector<Value> at(rows.start);
+            for (auto [d, iv] : llvm::zip(r.reductions, ivs))
+              at[d] = iv;
+            SmallVector<Value> args;
+            for (unsigned i = 0; i < out; ++i)
+              args.push_back(load(i, at, width));
+            args.push_back(accs[j]);
+            next.push_back(computeBody(args, width));
+          }
+          return next;
         });
-    Value result = nest.results.front();
+    for (auto [result, rows] : llvm::zip(nest.results, vectors))
+      store(result, rows.start, rows.width);
+  }
+
+  /// Stores the reduced `result` of `width` rows from `point`.
+  void store(Value result, ArrayRef<Value> point, int64_t width) {
+    unsigned out = r.op.getNumDpsInputs();
+    AffineMap outMap = r.op.getIndexingMapsArray()[out];
     if (rowStride(out) == std::optional<int64_t>(1)) {
       storeVector(b, loc, result, operands[out], indices(outMap, point),
                   masked);

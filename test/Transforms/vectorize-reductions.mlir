@@ -3,24 +3,30 @@
 // RUN: onnx-opt %s -vectorize-reductions="lanes=8 masked-loads=true" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=MASKED
 
 // A row sum of squares over [20, 32] -> [20]: one lane per row, 8 rows a
-// vector (a loop of 2 tiles), then a tile of the 4 remaining rows. Each lane
-// reads its row in order (a gather of one element per row and column), the
-// body runs on vectors, the accumulator stays in registers over the 32
-// columns. The output's rows are consecutive: one vector load and store.
+// vector; the three vectors (8, 8 and the 4 remaining rows) are reduced in
+// one loop, three independent chains. Each lane reads its row in order (a
+// gather of one element per row and column), the body runs on vectors,
+// the accumulators stay in registers over the 32 columns. The output's
+// rows are consecutive: one vector load and store.
 // CHECK-LABEL: func.func @sum_of_squares
 // CHECK-NOT: linalg.generic
-// CHECK: scf.for %[[R:.*]] = %c0 to %c16 step %c8
-// CHECK: %[[INIT:.*]] = vector.load %arg1[%[[R]]] : memref<20xf32>, vector<8xf32>
-// CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[ACC:.*]] = %[[INIT]]) -> (vector<8xf32>)
-// CHECK: memref.load %arg0[%[[R]], %[[K]]]
+// CHECK: %[[I0:.*]] = vector.load %arg1[%c0] : memref<20xf32>, vector<8xf32>
+// CHECK: %[[I1:.*]] = vector.load %arg1[%c8] : memref<20xf32>, vector<8xf32>
+// CHECK: %[[I2:.*]] = vector.load %arg1[%c16] : memref<20xf32>, vector<4xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[A0:.*]] = %[[I0]], %[[A1:.*]] = %[[I1]], %[[A2:.*]] = %[[I2]]) -> (vector<8xf32>, vector<8xf32>, vector<4xf32>)
+// CHECK: memref.load %arg0[%c0, %[[K]]]
 // CHECK-COUNT-7: memref.load %arg0
 // CHECK: %[[X:.*]] = vector.from_elements {{.*}} : vector<8xf32>
 // CHECK: %[[SQ:.*]] = arith.mulf %[[X]], %[[X]] : vector<8xf32>
-// CHECK: %[[SUM:.*]] = arith.addf %[[ACC]], %[[SQ]] : vector<8xf32>
-// CHECK: scf.yield %[[SUM]]
-// CHECK: vector.store %{{.*}}, %arg1[%[[R]]] : memref<20xf32>, vector<8xf32>
-// The 4-row tail.
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>)
+// CHECK: %[[S0:.*]] = arith.addf %[[A0]], %[[SQ]] : vector<8xf32>
+// CHECK: memref.load %arg0[%c8, %[[K]]]
+// CHECK: %[[S1:.*]] = arith.addf %[[A1]], %{{.*}} : vector<8xf32>
+// CHECK: memref.load %arg0[%c16, %[[K]]]
+// CHECK: %[[S2:.*]] = arith.addf %[[A2]], %{{.*}} : vector<4xf32>
+// CHECK: scf.yield %[[S0]], %[[S1]], %[[S2]]
+// CHECK: vector.store %{{.*}}, %arg1[%c0] : memref<20xf32>, vector<8xf32>
+// CHECK: vector.store %{{.*}}, %arg1[%c8] : memref<20xf32>, vector<8xf32>
+// CHECK: vector.store %{{.*}}, %arg1[%c16] : memref<20xf32>, vector<4xf32>
 // PAR-LABEL: func.func @sum_of_squares
 // PAR: call @onnxc_parallel_for({{.*}}, %c3)
 // PAR-LABEL: func.func private @sum_of_squares_reduction0
@@ -114,13 +120,16 @@ func.func @max_pool(%x: memref<2x11x11xf32>, %w: memref<3x3xf32>, %y: memref<2x5
 // A 3-wide max pool with stride 2 along the rows' dim: lane l reads input
 // column 2 * (ow + l) + k, so each step loads the covering span of 15
 // elements and keeps every other lane; the output's rows are consecutive.
+// The rows of both channels (one vector each) share the loop.
 // CHECK-LABEL: func.func @strided_pool
-// CHECK: %[[OUT:.*]] = vector.load %arg2[%{{.*}}, %c0] : memref<2x8xf32>, vector<8xf32>
-// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %[[OUT]])
-// CHECK: %[[SPAN:.*]] = vector.load %arg0[%{{.*}}, %[[K]]] : memref<2x17xf32>, vector<15xf32>
+// CHECK: %[[OUT:.*]] = vector.load %arg2[%c0, %c0] : memref<2x8xf32>, vector<8xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %[[OUT]], %{{.*}} = %{{.*}})
+// CHECK: %[[SPAN:.*]] = vector.load %arg0[%c0, %[[K]]] : memref<2x17xf32>, vector<15xf32>
 // CHECK: %[[X:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
 // CHECK: arith.maximumf %[[ACC]], %[[X]] : vector<8xf32>
-// CHECK: vector.store %{{.*}}, %arg2[%{{.*}}, %c0] : memref<2x8xf32>, vector<8xf32>
+// CHECK: vector.load %arg0[%c1, %[[K]]] : memref<2x17xf32>, vector<15xf32>
+// CHECK: vector.store %{{.*}}, %arg2[%c0, %c0] : memref<2x8xf32>, vector<8xf32>
+// CHECK: vector.store %{{.*}}, %arg2[%c1, %c0] : memref<2x8xf32>, vector<8xf32>
 // With masked loads (AVX2, AVX-512), the 15-element span is one masked
 // load of 16, not loads of 8, 4, 2 and 1 elements.
 // MASKED-LABEL: func.func @strided_pool
@@ -135,6 +144,34 @@ func.func @max_pool(%x: memref<2x11x11xf32>, %w: memref<3x3xf32>, %y: memref<2x5
 func.func @strided_pool(%x: memref<2x17xf32>, %w: memref<3xf32>, %y: memref<2x8xf32>) {
   linalg.generic {indexing_maps = [#win, #kernel, #pool], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<2x17xf32>, memref<3xf32>) outs(%y : memref<2x8xf32>) {
+  ^bb0(%a: f32, %unused: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// Rows of one vector (4 columns) each: the 4 consecutive output rows of
+// the innermost outer dim share a loop nest, four independent chains (a
+// compare and select a step would otherwise wait on the one before); the
+// last 2 of the 10 rows share the tail.
+// CHECK-LABEL: func.func @short_rows
+// CHECK: scf.for %[[H:.*]] = %c0 to %c8 step %c4
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK-COUNT-4: arith.maximumf {{.*}} : vector<4xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-4: vector.store
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>)
+// CHECK-COUNT-2: vector.store
+// CHECK: return
+#win = affine_map<(oh, ow, kh, kw) -> (oh + kh, ow + kw)>
+#kernel = affine_map<(oh, ow, kh, kw) -> (kh, kw)>
+#pool = affine_map<(oh, ow, kh, kw) -> (oh, ow)>
+func.func @short_rows(%x: memref<12x6xf32>, %w: memref<3x3xf32>, %y: memref<10x4xf32>) {
+  linalg.generic {indexing_maps = [#win, #kernel, #pool], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<12x6xf32>, memref<3x3xf32>) outs(%y : memref<10x4xf32>) {
   ^bb0(%a: f32, %unused: f32, %acc: f32):
     %m = arith.maximumf %acc, %a : f32
     linalg.yield %m : f32
