@@ -183,6 +183,12 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   }
   if (options.parallel)
     pm.addPass(createParallelizeGenerics());
+  if (options.vectorLanes > 0) {
+    VectorizeFillsOptions fills;
+    fills.lanes = options.vectorLanes;
+    fills.maskedStores = options.maskedLoads;
+    pm.addNestedPass<func::FuncOp>(createVectorizeFills(fills));
+  }
   pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());
   addLoopsToLLVM(pm);
 }

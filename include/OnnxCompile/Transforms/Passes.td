@@ -234,6 +234,31 @@ def VectorizeReductions : Pass<"vectorize-reductions", "mlir::ModuleOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def VectorizeFills : Pass<"vectorize-fills", "mlir::func::FuncOp"> {
+  let summary = "Fills on buffers as vector stores along their rows";
+  let description = [{
+    Rewrites every linalg.fill on a buffer with a static shape and a
+    unit-stride innermost dim into loops over its other dims that store
+    splat vectors along the innermost one: full vectors of `lanes`, then
+    one narrower vector (with `masked-stores`, the next power of two with
+    the extra lanes masked off). The thin slabs that pads leave (border
+    rows, one-element border columns) otherwise become scalar loops that
+    LLVM's loop vectorizer turns into scatters across rows or channels.
+    Runs last among the buffer passes, after those that match fills
+    (prologues, pad borders).
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"8",
+           "Elements of one vector store">,
+    Option<"maskedStores", "masked-stores", "bool", /*default=*/"false",
+           "Store a row's last, partial vector as the next power of two "
+           "lanes with the extra ones masked off (AVX2, AVX-512)">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def ParallelizeGenerics : Pass<"parallelize-generics", "mlir::ModuleOp"> {
   let summary = "Run large linalg.generic loops through the "
                 "onnxc_parallel_for hook";
