@@ -130,11 +130,6 @@ SmallVector<Value> kernelBuffers(const Contraction &c) {
   return buffers;
 }
 
-/// The fraction of vector lanes that `extent` columns fill.
-double laneUse(int64_t extent, int64_t lanes) {
-  return double(extent) / double(llvm::divideCeil(extent, lanes) * lanes);
-}
-
 /// Sets c.m: the innermost output dim that A reads, preferably one B does
 /// not read.
 void chooseRowDim(Contraction &c, ArrayRef<unsigned> outDims) {
@@ -154,30 +149,43 @@ void chooseRowDim(Contraction &c, ArrayRef<unsigned> outDims) {
 
 /// The estimated fraction of the FMA units' peak that the tiles of `c`
 /// reach: each reduction step issues rows x vectors FMAs (two a cycle) and
-/// rows + vectors loads (two a cycle, plus one per row and vector when B
-/// reads M); fewer than 8 accumulators cannot hide the FMA latency (4
-/// cycles); partly filled vectors and tiles waste lanes; and gathering the
-/// accumulators of a non-contiguous C costs a load and a store per lane,
-/// once per tile.
+/// rows + vectors loads (two a cycle; a B vector with stride s is a span
+/// of s vectors; one per row and vector when B reads M); fewer than 8
+/// accumulators cannot hide the FMA latency (4 cycles); partly filled
+/// vectors and row tiles waste lanes; columns past the last full tile
+/// take a narrower tile (112 columns are two tiles of 3 vectors and one
+/// of 1, not three of 3 with two wasted); and gathering the accumulators of
+/// a non-contiguous C costs a load and a store per lane, once per tile.
 double tileEfficiency(const Contraction &c, int64_t lanes,
                       int64_t reductionSteps) {
   int64_t columns = c.ranges[c.n];
-  int64_t vectors =
-      std::min<int64_t>(c.tileVectors, llvm::divideCeil(columns, lanes));
   int64_t extent = c.m ? c.ranges[*c.m] : 1;
   int64_t tiles = llvm::divideCeil(extent, c.tileRows);
   int64_t rows = llvm::divideCeil(extent, tiles);
   bool bReadsM = c.m && reads(c.bExprs, *c.m);
-  double fmas = double(rows * vectors);
-  double loads = bReadsM ? double(rows + rows * vectors) : double(rows + vectors);
-  double cycles = std::max({fmas / 2, loads / 2, 4.0});
-  double stepCycles = cycles * double(reductionSteps);
-  if (!c.contiguousC)
-    stepCycles += double(rows * vectors * lanes);
-  double useful = fmas * laneUse(columns, vectors * lanes) *
+  auto tileCycles = [&](int64_t vectors) {
+    double fmas = double(rows * vectors);
+    double bLoads = double(vectors * c.stride * (bReadsM ? rows : 1));
+    double cycles = std::max({fmas / 2, (double(rows) + bLoads) / 2, 4.0}) *
+                    double(reductionSteps);
+    if (!c.contiguousC)
+      cycles += double(rows * vectors * lanes);
+    return cycles;
+  };
+  // With a weight B, the loop over column tiles is outermost and every
+  // tile streams all of A: a narrower last tile costs a pass over A as a
+  // full one does, so it is rated as one.
+  int64_t width = c.tileVectors * lanes, rest = columns % width;
+  double cycles = double(columns / width) * tileCycles(c.tileVectors);
+  if (rest && isWeight(c.b))
+    cycles += tileCycles(
+        std::min<int64_t>(c.tileVectors, llvm::divideCeil(columns, lanes)));
+  else if (rest)
+    cycles += tileCycles(llvm::divideCeil(rest, lanes));
+  double useful = double(rows) * (double(columns) / double(lanes)) *
                   (double(extent) / double(tiles * rows)) *
                   double(reductionSteps);
-  return useful / (2 * stepCycles);
+  return useful / (2 * cycles);
 }
 
 /// Sets c.m and the tile: 1 to 4 vectors of columns by as many rows as
@@ -723,7 +731,6 @@ private:
   /// loads the covering span and keeps every stride-th element.
   Value loadB(ArrayRef<Value> point, int64_t width, Value panel = {},
               int64_t offset = 0) {
-    auto type = VectorType::get({width}, b.getF32Type());
     if (c.packedWidth) {
       SmallVector<Value> index{panel};
       llvm::append_range(index,

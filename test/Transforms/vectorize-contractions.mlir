@@ -8,23 +8,33 @@
 // UNFUSED: vector.fma {{.*}} : vector<8xf32>
 
 // C[m, n] += A[m, k] * B[k, n], M = 8, N = 40, K = 4, at most 12 rows a
-// tile: 40 columns are 5 tiles of one vector (2 vectors would leave a
-// partial tile), so all 8 rows go in one tile of 8 accumulators. Each tile
-// loads its accumulators once, runs the K loop on them in registers (one
-// B vector, one broadcast A element per row) and stores them.
+// tile: the 40 columns are a tile of 3 vectors and, for the 16 columns
+// past it, a narrower tile of 2 (not two tiles of 3 vectors, one of them
+// partly empty), 4 rows each (12 accumulators hide the FMA latency).
+// Each tile loads its accumulators once, runs the K loop on them in
+// registers (its B vectors, one broadcast A element per row) and stores
+// them.
 // CHECK-LABEL: func.func @matmul
 // CHECK-NOT: linalg.generic
-// CHECK: scf.for %[[N0:.*]] = %c0 to %c40 step %c8 {
-// CHECK-NEXT: vector.load %arg2[%c0, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
-// CHECK-COUNT-7: vector.load %arg2[{{.*}}, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
-// CHECK: %{{.*}}:8 = scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(
-// CHECK-NEXT: %[[B0:.*]] = vector.load %arg1[%[[K]], %[[N0]]] : memref<4x40xf32>, vector<8xf32>
-// CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%c0, %[[K]]]
+// CHECK: scf.for %[[M0:.*]] = %c0 to %c8 step %c4 {
+// CHECK-NEXT: vector.load %arg2[%[[M0]], %c0] : memref<8x40xf32>, vector<8xf32>
+// CHECK-COUNT-11: vector.load %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
+// CHECK: %{{.*}}:12 = scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(
+// CHECK-NEXT: %[[B0:.*]] = vector.load %arg1[%[[K]], %c0] : memref<4x40xf32>, vector<8xf32>
+// CHECK-NEXT: %[[B1:.*]] = vector.load %arg1[%[[K]], %c8] : memref<4x40xf32>, vector<8xf32>
+// CHECK-NEXT: %[[B2:.*]] = vector.load %arg1[%[[K]], %c16] : memref<4x40xf32>, vector<8xf32>
+// CHECK-NEXT: %[[A0:.*]] = memref.load %arg0[%[[M0]], %[[K]]]
 // CHECK-NEXT: %[[S0:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
 // CHECK-NEXT: math.fma %[[S0]], %[[B0]], %{{.*}} : vector<8xf32>
-// CHECK-COUNT-7: math.fma %{{.*}}, %[[B0]]
+// CHECK-NEXT: math.fma %[[S0]], %[[B1]], %{{.*}} : vector<8xf32>
+// CHECK-NEXT: math.fma %[[S0]], %[[B2]], %{{.*}} : vector<8xf32>
 // CHECK: scf.yield
-// CHECK-COUNT-8: vector.store %{{.*}}, %arg2[{{.*}}, %[[N0]]] : memref<8x40xf32>, vector<8xf32>
+// CHECK-COUNT-12: vector.store %{{.*}}, %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
+// CHECK: %{{.*}}:8 = scf.for %[[K2:.*]] = %c0 to %c4 step %c1 iter_args(
+// CHECK-NEXT: vector.load %arg1[%[[K2]], %c24] : memref<4x40xf32>, vector<8xf32>
+// CHECK-NEXT: vector.load %arg1[%[[K2]], %c32] : memref<4x40xf32>, vector<8xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-8: vector.store %{{.*}}, %arg2[{{.*}}] : memref<8x40xf32>, vector<8xf32>
 // CHECK-NOT: scf.for
 // CHECK: return
 #a = affine_map<(m, n, k) -> (m, k)>
