@@ -49,6 +49,9 @@ struct RowReduction {
   unsigned rows;
   /// The other parallel dims, in output order, and the reduction dims.
   SmallVector<unsigned> outer, reductions;
+  /// Where every accumulator starts when the fill before the op wrote it
+  /// (a max pool's -inf, a sum's 0): the fill is then removed.
+  FloatAttr initSplat;
 };
 
 bool isScalar(Type type) { return type.isIntOrIndexOrFloat() && !type.isIndex(); }
@@ -383,7 +386,7 @@ private:
     unsigned out = r.op.getNumDpsInputs();
     SmallVector<Value> init;
     for (const RowVector &rows : vectors)
-      init.push_back(load(out, rows.start, rows.width));
+      init.push_back(initial(rows.start, rows.width));
     SmallVector<int64_t> extents;
     for (unsigned d : r.reductions)
       extents.push_back(r.ranges[d]);
@@ -405,6 +408,16 @@ private:
         });
     for (auto [result, rows] : llvm::zip(nest.results, vectors))
       store(result, rows.start, rows.width);
+  }
+
+  /// The accumulators of `width` rows from `point`: the output's elements,
+  /// or the constant the removed fill wrote there.
+  Value initial(ArrayRef<Value> point, int64_t width) {
+    if (!r.initSplat)
+      return load(r.op.getNumDpsInputs(), point, width);
+    auto type = VectorType::get({width}, r.initSplat.getType());
+    return arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, r.initSplat.getValue()));
   }
 
   /// Stores the reduced `result` of `width` rows from `point`.
@@ -450,6 +463,21 @@ struct VectorizeReductionsPass
       FailureOr<RowReduction> reduction = matchRowReduction(op);
       if (failed(reduction))
         continue;
+      // A fill with a constant right before the op starts the
+      // accumulators instead (as for contractions, ContractionPrologue.cpp):
+      // one pass over the output less.
+      std::optional<Prologue> prologue = matchPrologue(op);
+      if (prologue && prologue->splat)
+        reduction->initSplat = prologue->splat;
+      else
+        prologue.reset();
+      auto erasePrologue = [&] {
+        if (!prologue)
+          return;
+        prologue->init->erase();
+        for (linalg::LinalgOp dead : prologue->deadInits)
+          dead->erase();
+      };
       OpBuilder b(op);
       Location loc = op.getLoc();
       SmallVector<Value> operands(op->getOperands());
@@ -460,6 +488,7 @@ struct VectorizeReductionsPass
           emitter.outermostCount() < 2) {
         emitter.emit();
         op.erase();
+        erasePrologue();
         continue;
       }
       // The outermost loop's body, outlined for the parallel-for hook.
@@ -481,6 +510,7 @@ struct VectorizeReductionsPass
             inner.emitIteration(loop.getInductionVar());
           });
       op.erase();
+      erasePrologue();
     }
   }
 };

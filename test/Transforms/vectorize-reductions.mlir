@@ -178,3 +178,29 @@ func.func @short_rows(%x: memref<12x6xf32>, %w: memref<3x3xf32>, %y: memref<10x4
   }
   return
 }
+
+// -----
+
+// The max pool's output is filled with -inf right before: the accumulators
+// start from -inf instead, and the fill goes (one pass over the output
+// less).
+// CHECK-LABEL: func.func @pool_after_fill
+// CHECK-NOT: linalg.fill
+// CHECK: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<8xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[NEGINF]], %{{.*}} = %[[NEGINF]]) -> (vector<8xf32>, vector<8xf32>)
+// CHECK: arith.maximumf
+// CHECK-COUNT-2: vector.store
+#win = affine_map<(c, ow, k) -> (c, ow + k)>
+#kernel = affine_map<(c, ow, k) -> (k)>
+#pool = affine_map<(c, ow, k) -> (c, ow)>
+func.func @pool_after_fill(%x: memref<2x10xf32>, %w: memref<3xf32>, %y: memref<2x8xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%y : memref<2x8xf32>)
+  linalg.generic {indexing_maps = [#win, #kernel, #pool], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<2x10xf32>, memref<3xf32>) outs(%y : memref<2x8xf32>) {
+  ^bb0(%a: f32, %unused: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  }
+  return
+}
