@@ -5,8 +5,8 @@
 // machine's peak on them. This pass rewrites such a generic (on buffers,
 // f32, static shapes) into the loop nest of the register-tiled
 // micro-kernels that ONNX Runtime's MLAS and IREE use: a tile of rows by
-// 1-4 vectors of output columns is held in vector registers for the whole
-// reduction; each reduction step loads the tile's B vectors once,
+// 1-4 vectors (8 for one row) of output columns is held in vector registers for
+// the whole reduction; each reduction step loads the tile's B vectors once,
 // broadcasts one A scalar per row, and issues one FMA per accumulator.
 //
 // Which loop dims play the roles of M and N comes from the indexing maps,
@@ -188,16 +188,19 @@ double tileEfficiency(const Contraction &c, int64_t lanes,
   return useful / (2 * cycles);
 }
 
-/// Sets c.m and the tile: 1 to 4 vectors of columns by as many rows as
-/// the registers hold (2 x `rows` accumulators, the B vectors and a
+/// Sets c.m and the tile: 1 to 4 vectors of columns (8 for one row) by as many
+/// rows as the registers hold (2 x `rows` accumulators, the B vectors and a
 /// broadcast), whichever tileEfficiency rates best: few rows (a 7-wide
 /// convolution) take more vectors, one vector of columns twice the rows.
 void chooseTile(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
                 int64_t rows, int64_t reductionSteps) {
   chooseRowDim(c, outDims);
   int64_t registers = 2 * rows + 4;
-  int64_t maxVectors =
-      std::min<int64_t>(4, llvm::divideCeil(c.ranges[c.n], lanes));
+  // One row (a matrix-vector product) has no rows to share the B
+  // vectors: more of them keep more FMA chains and weight streams going.
+  int64_t extent = c.m ? c.ranges[*c.m] : 1;
+  int64_t maxVectors = std::min<int64_t>(
+      extent == 1 ? 8 : 4, llvm::divideCeil(c.ranges[c.n], lanes));
   double best = -1;
   Contraction trial = c;
   // With a weight B, the loop over its column tiles is outermost and each

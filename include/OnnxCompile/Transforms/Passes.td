@@ -131,9 +131,9 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
     Rewrites every f32 contraction on buffers with static shapes (a
     linalg.generic computing acc += x * y: MatMul, Gemm, Conv, Einsum) into
     the loop nest of a register-tiled micro-kernel, the shape of ONNX
-    Runtime's MLAS kernels: a tile of rows x 1-4 vectors of `lanes`
-    outputs (at most 2 x `rows` accumulators) stays in vector registers
-    for the whole reduction; each reduction step loads the tile's B
+    Runtime's MLAS kernels: a tile of rows x 1-4 vectors (8 for one row)
+    of `lanes` outputs (at most 2 x `rows` accumulators) stays in vector
+    registers for the whole reduction; each reduction step loads the tile's B
     vectors once, broadcasts one A scalar per row and issues one FMA per
     accumulator.
 
