@@ -62,3 +62,31 @@ func.func @bools(%out: memref<64xi1>) {
   linalg.fill ins(%t : i1) outs(%out : memref<64xi1>)
   return
 }
+
+// -----
+
+// A pad's left and right border columns of rows 1-4 of a 6x5 plane: the
+// right border of a row and the left border of the next are adjacent, so
+// with the rows collapsed into one line, one 2-element store per row pair
+// writes both (positions 9-10, 14-15, 19-20), and the first row's left
+// border (5) and the last row's right border (24) are stored alone.
+// CHECK-LABEL: func.func @border_columns
+// CHECK-NOT: linalg.fill
+// CHECK-DAG: %[[PAIR:.*]] = arith.constant dense<0.000000e+00> : vector<2xf32>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant dense<0.000000e+00> : vector<1xf32>
+// CHECK: %[[LINES:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<1x2x6x5xf32> into memref<1x2x30xf32>
+// CHECK: scf.for %[[C:.*]] = %c0 to %c2 step %c1 {
+// CHECK-NEXT: vector.store %[[ONE]], %[[LINES]][%c0, %[[C]], %c5] : memref<1x2x30xf32>, vector<1xf32>
+// CHECK-NEXT: vector.store %[[ONE]], %[[LINES]][%c0, %[[C]], %c24] : memref<1x2x30xf32>, vector<1xf32>
+// CHECK-NEXT: scf.for %[[R:.*]] = %c1 to %c4 step %c1 {
+// CHECK-NEXT: %[[LINE:.*]] = arith.muli %[[R]], %c5 : index
+// CHECK-NEXT: %[[AT:.*]] = arith.addi %[[LINE]], %c4 : index
+// CHECK-NEXT: vector.store %[[PAIR]], %[[LINES]][%c0, %[[C]], %[[AT]]] : memref<1x2x30xf32>, vector<2xf32>
+func.func @border_columns(%pad: memref<1x2x6x5xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %l = memref.subview %pad[0, 0, 1, 0] [1, 2, 4, 1] [1, 1, 1, 1] : memref<1x2x6x5xf32> to memref<1x2x4x1xf32, strided<[60, 30, 5, 1], offset: 5>>
+  %r = memref.subview %pad[0, 0, 1, 4] [1, 2, 4, 1] [1, 1, 1, 1] : memref<1x2x6x5xf32> to memref<1x2x4x1xf32, strided<[60, 30, 5, 1], offset: 9>>
+  linalg.fill ins(%zero : f32) outs(%l : memref<1x2x4x1xf32, strided<[60, 30, 5, 1], offset: 5>>)
+  linalg.fill ins(%zero : f32) outs(%r : memref<1x2x4x1xf32, strided<[60, 30, 5, 1], offset: 9>>)
+  return
+}

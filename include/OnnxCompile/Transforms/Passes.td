@@ -244,8 +244,11 @@ def VectorizeFills : Pass<"vectorize-fills", "mlir::func::FuncOp"> {
     the extra lanes masked off). The thin slabs that pads leave (border
     rows, one-element border columns) otherwise become scalar loops that
     LLVM's loop vectorizer turns into scatters across rows or channels.
-    Runs last among the buffer passes, after those that match fills
-    (prologues, pad borders).
+    Two fills of a pad's left and right border columns (the same rows, one
+    box starting each row and the other ending it) become one store per
+    row of the right border and the next row's left border, adjacent once
+    the rows are collapsed into one line. Runs last among the buffer
+    passes, after those that match fills (prologues, pad borders).
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"8",
