@@ -183,6 +183,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   }
   if (options.parallel)
     pm.addPass(createParallelizeGenerics());
+  pm.addNestedPass<func::FuncOp>(createCollapseElementwise());
   if (options.vectorLanes > 0) {
     VectorizeFillsOptions fills;
     fills.lanes = options.vectorLanes;

@@ -234,6 +234,23 @@ def VectorizeReductions : Pass<"vectorize-reductions", "mlir::ModuleOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def CollapseElementwise : Pass<"collapse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Collapse the dense trailing dims of elementwise ops on "
+                "buffers into one";
+  let description = [{
+    For every linalg.generic on buffers whose loops are all parallel and
+    whose operands are all indexed by the identity, folds the longest run
+    of trailing dims that every buffer stores densely into one dim
+    (upstream's `linalg::collapseOpIterationDims`, through
+    `memref.collapse_shape`). A small activation's residual add (160 x 7 x
+    7) is then one loop over 7840 contiguous elements, which LLVM
+    vectorizes with plain loads and stores, instead of a nest whose inner
+    loop of 7 it unrolls and vectorizes across the outer dims with gathers
+    and scatters.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def VectorizeFills : Pass<"vectorize-fills", "mlir::func::FuncOp"> {
   let summary = "Fills on buffers as vector stores along their rows";
   let description = [{
