@@ -27,6 +27,15 @@ bool isMultiplyAccumulate(mlir::linalg::GenericOp op);
 /// what the vectorizing passes (contractions, reductions) take.
 bool hasStaticF32Buffers(mlir::Operation *op);
 
+/// Whether `type` has static strides and its innermost dim is contiguous
+/// (vectors move along it).
+bool hasUnitInnerStride(mlir::MemRefType type);
+
+/// The reassociation that folds dims `pair` and `pair` + 1 of a memref of
+/// rank `rank` into one, the others kept.
+llvm::SmallVector<mlir::ReassociationIndices> foldingPair(int64_t rank,
+                                                          unsigned pair);
+
 /// scf.for loops from 0 to each of `extents` (step 1), carrying `init`
 /// (the accumulators of a reduction); `body` gets the induction variables
 /// and the carried values, and returns the next ones.

@@ -64,14 +64,6 @@ bool reads(ArrayRef<LinearExpr> exprs, unsigned dim) {
                       [&](const LinearExpr &e) { return e.coeffs[dim] != 0; });
 }
 
-bool hasUnitInnerStride(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.empty() || strides.back() == 1;
-}
-
 /// True when `value` is (a view of) a constant global: a weight.
 bool isWeight(Value value) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
@@ -333,18 +325,6 @@ bool isDimAlone(const LinearExpr &expr, unsigned d, ArrayRef<int64_t> ranges) {
   return true;
 }
 
-/// The reassociation that folds dims `pair` and `pair` + 1 of a rank
-/// `rank` memref.
-SmallVector<ReassociationIndices> foldingPair(int64_t rank, unsigned pair) {
-  SmallVector<ReassociationIndices> reassociation;
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != int64_t(pair) + 1)
-      reassociation.push_back(d == int64_t(pair)
-                                  ? ReassociationIndices{d, d + 1}
-                                  : ReassociationIndices{d});
-  return reassociation;
-}
-
 /// How `buffer`, indexed by `exprs`, reads the loop dims (h, w) that
 /// mergeDims folds into w: not at all (nullopt), or as its dims i and
 /// i + 1, h and w alone, with w spanning its whole dim and the two
@@ -416,16 +396,15 @@ void mergeDims(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
         pairOf(c.a, c.aExprs, *h, *w, c.ranges);
     FailureOr<std::optional<unsigned>> bPair =
         pairOf(c.b, c.bExprs, *h, *w, c.ranges);
-    SmallVector<Value *> likeC{&c.c, &c.d};
-    for (Value &extra : c.extras)
-      likeC.push_back(&extra);
+    SmallVector<Value> alsoLikeC{c.d};
+    llvm::append_range(alsoLikeC, c.extras);
     FailureOr<std::optional<unsigned>> cPair =
         pairOf(c.c, c.cExprs, *h, *w, c.ranges);
     if (failed(aPair) || failed(bPair) || failed(cPair) || !*cPair ||
-        llvm::any_of(likeC,
-                     [&](Value *buffer) {
+        llvm::any_of(alsoLikeC,
+                     [&](Value buffer) {
                        return failed(
-                           pairOf(*buffer, c.cExprs, *h, *w, c.ranges));
+                           pairOf(buffer, c.cExprs, *h, *w, c.ranges));
                      }) ||
         (c.initSource && (reads(c.initExprs, *h) || reads(c.initExprs, *w))))
       continue;
@@ -1128,6 +1107,24 @@ scf::LoopNest buildStaticLoopNest(
       [&](OpBuilder &, Location, ValueRange ivs, ValueRange carried) {
         return body(ivs, carried);
       });
+}
+
+bool hasUnitInnerStride(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.empty() || strides.back() == 1;
+}
+
+SmallVector<ReassociationIndices> foldingPair(int64_t rank, unsigned pair) {
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != int64_t(pair) + 1)
+      reassociation.push_back(d == int64_t(pair)
+                                  ? ReassociationIndices{d, d + 1}
+                                  : ReassociationIndices{d});
+  return reassociation;
 }
 
 /// The lanes `masked` loads and stores of `width` lanes move.

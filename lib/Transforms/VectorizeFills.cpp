@@ -44,14 +44,9 @@ bool isVectorizable(linalg::FillOp fill) {
   auto type = llvm::dyn_cast<MemRefType>(fill.getOutputs()[0].getType());
   // Elements of whole bytes: a vector of i1 is stored as packed bits, a
   // memref of i1 holds one byte per element.
-  if (!type || !type.hasStaticShape() || type.getRank() == 0 ||
-      !type.getElementType().isIntOrFloat() ||
-      type.getElementTypeBitWidth() % 8 != 0)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
+  return type && type.hasStaticShape() && type.getRank() > 0 &&
+         type.getElementType().isIntOrFloat() &&
+         type.getElementTypeBitWidth() % 8 == 0 && hasUnitInnerStride(type);
 }
 
 class FillEmitter {
@@ -197,12 +192,8 @@ void emitColumnPair(OpBuilder &b, ColumnPair &pair, bool masked) {
   Location loc = pair.right.getLoc();
   auto type = llvm::cast<MemRefType>(pair.source.getType());
   int64_t rank = type.getRank(), rowLength = type.getShape().back();
-  SmallVector<ReassociationIndices> reassociation;
-  for (int64_t d = 0; d + 2 < rank; ++d)
-    reassociation.push_back({d});
-  reassociation.push_back({rank - 2, rank - 1});
-  Value lines =
-      memref::CollapseShapeOp::create(b, loc, pair.source, reassociation);
+  Value lines = memref::CollapseShapeOp::create(b, loc, pair.source,
+                                                foldingPair(rank, rank - 2));
   Value value = pair.left.getInputs()[0];
   auto constant = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);

@@ -190,7 +190,7 @@ private:
         points.back()[d] =
             b.createOrFold<arith::AddIOp>(loc, first, constant(i));
       }
-      emitTile(rowVectors(points));
+      emitTile(rowVectors(points, r.ranges[r.rows]));
     };
     int64_t full = r.ranges[d] / step * step;
     {
@@ -210,17 +210,15 @@ private:
     int64_t width;
   };
 
-  /// All the rows at each of `points`, in vectors.
+  /// The `count` consecutive rows from each of `points`, in vectors.
   SmallVector<RowVector> rowVectors(ArrayRef<SmallVector<Value>> points,
-                                    int64_t from = 0) {
+                                    int64_t count) {
     SmallVector<RowVector> vectors;
-    int64_t extent = r.ranges[r.rows];
     for (ArrayRef<Value> point : points)
-      for (int64_t row = from; row < extent; row += lanes) {
-        RowVector rows{SmallVector<Value>(point),
-                       std::min(lanes, extent - row)};
-        rows.start[r.rows] = b.createOrFold<arith::AddIOp>(
-            loc, point[r.rows], constant(row - from));
+      for (int64_t row = 0; row < count; row += lanes) {
+        RowVector rows{SmallVector<Value>(point), std::min(lanes, count - row)};
+        rows.start[r.rows] =
+            b.createOrFold<arith::AddIOp>(loc, point[r.rows], constant(row));
         vectors.push_back(std::move(rows));
       }
     return vectors;
@@ -238,18 +236,12 @@ private:
       b.setInsertionPointToStart(loop.getBody());
       SmallVector<Value> inner = point;
       inner[r.rows] = loop.getInductionVar();
-      SmallVector<RowVector> vectors;
-      for (int64_t j = 0; j < kChains; ++j) {
-        vectors.push_back({inner, lanes});
-        vectors.back().start[r.rows] = b.createOrFold<arith::AddIOp>(
-            loc, inner[r.rows], constant(j * lanes));
-      }
-      emitTile(vectors);
+      emitTile(rowVectors({inner}, group));
     }
     if (full < extent) {
       SmallVector<Value> inner = point;
       inner[r.rows] = constant(full);
-      emitTile(rowVectors({inner}, full));
+      emitTile(rowVectors({inner}, extent - full));
     }
   }
 
@@ -303,12 +295,8 @@ private:
   std::optional<int64_t> rowStride(unsigned i) {
     AffineMap map = r.op.getIndexingMapsArray()[i];
     auto type = llvm::dyn_cast<MemRefType>(operands[i].getType());
-    SmallVector<int64_t> strides;
-    int64_t offset;
     std::optional<SmallVector<LinearExpr>> exprs = linearize(map);
-    if (!type || !exprs || exprs->empty() ||
-        failed(type.getStridesAndOffset(strides, offset)) ||
-        strides.back() != 1)
+    if (!type || !exprs || exprs->empty() || !hasUnitInnerStride(type))
       return std::nullopt;
     for (const LinearExpr &expr : ArrayRef(*exprs).drop_back())
       if (expr.coeffs[r.rows] != 0)
