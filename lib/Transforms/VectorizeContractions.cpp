@@ -107,6 +107,16 @@ struct Contraction {
   /// ranges.
   SmallVector<unsigned> outDims;
   int64_t reductionSteps = 1;
+  /// When the columns are an image's rows wrapped into one line (see
+  /// wrapRows): how a column maps to C.
+  struct RowWrap {
+    /// The line's row length (B's padded row), the valid columns of a
+    /// row, C's distance between rows and the length of C's line view.
+    int64_t width, valid, stride, lineSize;
+    /// The line's position among C's indices.
+    unsigned dim;
+  };
+  std::optional<RowWrap> wrap;
 };
 
 /// Every buffer the kernel of `c` reads or writes.
@@ -384,7 +394,7 @@ std::optional<unsigned> outerNeighbour(const Contraction &c, unsigned w) {
 /// x 2 vectors, where 13 rows allow 13 x 1, which the loads limit), and
 /// its 55x55 image 3025 columns (no 55-column row per 4 vectors, 86% of
 /// their lanes filled).
-void mergeDims(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
+bool mergeDims(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
                int64_t rows) {
   for (std::optional<unsigned> w : {std::optional<unsigned>(c.n), c.m}) {
     std::optional<unsigned> h = w ? outerNeighbour(c, *w) : std::nullopt;
@@ -435,8 +445,113 @@ void mergeDims(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
     for (Value &extra : trial.extras)
       extra = fold(extra, **cPair);
     c = trial;
-    return;
+    return true;
   }
+  return false;
+}
+
+/// `exprs` with their results `pair` and `pair` + 1, (h + x) and (w + y),
+/// folded into one line of rows of `width` elements, where w now stands
+/// for the position h * width + w: (h + x) * width + w + y.
+SmallVector<LinearExpr> wrapExprs(ArrayRef<LinearExpr> exprs, unsigned pair,
+                                  unsigned h, int64_t width) {
+  SmallVector<LinearExpr> folded(exprs);
+  LinearExpr &line = folded[pair];
+  line.coeffs[h] = 0;
+  for (int64_t &coeff : line.coeffs)
+    coeff *= width;
+  line.constant = line.constant * width + exprs[pair + 1].constant;
+  for (auto [d, coeff] : llvm::enumerate(exprs[pair + 1].coeffs))
+    line.coeffs[d] += coeff;
+  folded.erase(folded.begin() + pair + 1);
+  return folded;
+}
+
+/// B's results `pair`, `pair` + 1 (its two innermost), when they read the
+/// rows h and columns w of the wrap with unit steps, and no other result
+/// reads h or w.
+std::optional<unsigned> wrapPair(const Contraction &c, unsigned h, unsigned w) {
+  ArrayRef<LinearExpr> exprs = c.bExprs;
+  if (exprs.size() < 2 || reads(c.aExprs, h) || reads(c.aExprs, w))
+    return std::nullopt;
+  unsigned pair = exprs.size() - 2;
+  const LinearExpr &row = exprs[pair], &column = exprs[pair + 1];
+  if (row.coeffs[h] != 1 || row.coeffs[w] != 0 || column.coeffs[w] != 1 ||
+      column.coeffs[h] != 0 || reads(exprs.take_front(pair), h) ||
+      reads(exprs.take_front(pair), w))
+    return std::nullopt;
+  return pair;
+}
+
+/// `buffer`'s dims `dim` and `dim` + 1 viewed as one line along the
+/// rows: element (i, j) at i * (the rows' stride) + j.
+Value lineView(OpBuilder &b, Location loc, Value buffer, unsigned dim) {
+  auto type = llvm::cast<MemRefType>(buffer.getType());
+  auto [strides, offset] = type.getStridesAndOffset();
+  SmallVector<int64_t> sizes(type.getShape());
+  sizes[dim] = (sizes[dim] - 1) * strides[dim] + sizes[dim + 1];
+  sizes.erase(sizes.begin() + dim + 1);
+  strides.erase(strides.begin() + dim);
+  auto lineType =
+      MemRefType::get(sizes, type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), offset, strides));
+  return memref::ReinterpretCastOp::create(b, loc, lineType, buffer, offset,
+                                           sizes, strides);
+}
+
+/// Wraps the rows of a stride-1 convolution's image into one line of
+/// columns, along B's rows: every output row also computes the columns of
+/// B's padding (results that are not stored), so that a 55x55 output on
+/// a 57-wide padded input is one line of 54 * 57 + 55 columns, 96% of the
+/// vectors' lanes useful where 55-column rows fill 86%; and a 1x1
+/// convolution whose input or output is a pad's interior (rows 57 apart)
+/// reads or writes it as one line. B is read as a view of one line; each
+/// result vector is stored with at most two masked stores, one for each
+/// output row it covers. So this needs masked moves, rows at least a
+/// vector long, C's elements not read before (a prologue), and no
+/// epilogue input read like C.
+void wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
+              int64_t rows) {
+  unsigned w = c.n;
+  std::optional<unsigned> h = outerNeighbour(c, w);
+  if (!h || !c.contiguousC || c.stride != 1 || !c.extras.empty() ||
+      !(c.initSplat || c.initSource) ||
+      (c.initSource && (reads(c.initExprs, *h) || reads(c.initExprs, w))))
+    return;
+  std::optional<unsigned> pair = wrapPair(c, *h, w);
+  unsigned dim = c.cExprs.size() - 2;
+  if (!pair || !isDimAlone(c.cExprs[dim], *h, c.ranges) ||
+      !isDimAlone(c.cExprs[dim + 1], w, c.ranges) ||
+      reads(ArrayRef(c.cExprs).take_front(dim), *h) ||
+      reads(ArrayRef(c.cExprs).take_front(dim), w))
+    return;
+  auto dType = llvm::cast<MemRefType>(c.d.getType());
+  int64_t width =
+      llvm::cast<MemRefType>(c.b.getType()).getStridesAndOffset().first[*pair];
+  int64_t stride = dType.getStridesAndOffset().first[dim];
+  int64_t valid = c.ranges[w], height = c.ranges[*h];
+  // A vector covers at most two rows, and the stores start inside C.
+  if (width < lanes || stride < lanes || width < valid || stride < valid ||
+      width >= stride + valid || dType.getDimSize(dim) != height ||
+      dType.getDimSize(dim + 1) != valid)
+    return;
+
+  Contraction trial = c;
+  trial.ranges[w] = (height - 1) * width + valid;
+  trial.ranges[*h] = 1;
+  trial.bExprs = wrapExprs(c.bExprs, *pair, *h, width);
+  trial.cExprs = foldExprs(c.cExprs, dim, *h);
+  chooseTile(trial, trial.outDims, lanes, rows, trial.reductionSteps);
+  double useful = double(height * valid) / double(trial.ranges[w]);
+  if (useful * tileEfficiency(trial, lanes, trial.reductionSteps) <=
+      1.02 * tileEfficiency(c, lanes, c.reductionSteps))
+    return;
+  trial.b = lineView(b, loc, c.b, *pair);
+  trial.d = lineView(b, loc, c.d, dim);
+  trial.c = c.d == c.c ? trial.d : lineView(b, loc, c.c, dim);
+  trial.wrap = Contraction::RowWrap{width, valid, stride,
+                                    (height - 1) * stride + valid, dim};
+  c = trial;
 }
 
 /// Emits the loops and micro-kernels of one contraction.
@@ -794,6 +909,8 @@ private:
         extras.push_back(loadC(point, width, extra));
       value = applyEpilogue(b, loc, c.epilogue, c.accInput, value, extras);
     }
+    if (c.wrap)
+      return storeWrapped(value, indices(c.cExprs, point));
     if (c.contiguousC) {
       storeVector(b, loc, value, c.d, indices(c.cExprs, point), masked);
       return;
@@ -805,6 +922,46 @@ private:
       Value element = vector::ExtractOp::create(b, loc, value, i);
       memref::StoreOp::create(b, loc, element, c.d, indices(c.cExprs, column));
     }
+  }
+
+  /// Stores `value`, the columns from line position `index[wrap.dim]` of
+  /// wrapped rows (see wrapRows), to the rows of C they belong to: the
+  /// lanes up to the end of their row's valid columns, then those from
+  /// the start of the next row, each with a masked store.
+  void storeWrapped(Value value, SmallVector<Value> index) {
+    const Contraction::RowWrap &wrap = *c.wrap;
+    int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
+    auto maskType = VectorType::get({width}, b.getI1Type());
+    auto lanesBelow = [&](Value count) -> Value {
+      return vector::CreateMaskOp::create(b, loc, maskType, ValueRange{count});
+    };
+    Value position = index[wrap.dim];
+    Value row = arith::DivUIOp::create(b, loc, position, constant(wrap.width));
+    Value column =
+        arith::RemUIOp::create(b, loc, position, constant(wrap.width));
+    Value rowStart = arith::MulIOp::create(b, loc, row, constant(wrap.stride));
+    // create_mask clamps its operand to [0, width].
+    Value first =
+        lanesBelow(arith::SubIOp::create(b, loc, constant(wrap.valid), column));
+    index[wrap.dim] = arith::AddIOp::create(b, loc, rowStart, column);
+    vector::MaskedStoreOp::create(b, loc, c.d, index, first, value);
+    // Lane `next` is column 0 of the next row, `next` lanes before the
+    // next row's start; the index stays inside C where no lane is stored.
+    Value next = arith::SubIOp::create(b, loc, constant(wrap.width), column);
+    Value nextRow = arith::AddIOp::create(b, loc, next, constant(wrap.valid));
+    Value second = arith::AndIOp::create(
+        b, loc, lanesBelow(nextRow),
+        arith::XOrIOp::create(
+            b, loc, lanesBelow(next),
+            arith::ConstantOp::create(b, loc,
+                                      DenseElementsAttr::get(maskType, true))));
+    Value start = arith::SubIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, rowStart, constant(wrap.stride)),
+        next);
+    start = arith::MaxSIOp::create(b, loc, start, constant(0));
+    start = arith::MinSIOp::create(b, loc, start, constant(wrap.lineSize - 1));
+    index[wrap.dim] = start;
+    vector::MaskedStoreOp::create(b, loc, c.d, index, second, value);
   }
 
   void emitTile(SmallVector<Value> &dims, int64_t tileRows,
@@ -1017,7 +1174,9 @@ struct VectorizeContractionsPass
       if (std::optional<Epilogue> epilogue = matchEpilogue(op))
         if (takeEpilogue(builder, op, *contraction, *epilogue, inParallel))
           applied.push_back(epilogue->consumer);
-      mergeDims(builder, op.getLoc(), *contraction, lanes, rows);
+      if (!mergeDims(builder, op.getLoc(), *contraction, lanes, rows) &&
+          maskedLoads)
+        wrapRows(builder, op.getLoc(), *contraction, lanes, rows);
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused,

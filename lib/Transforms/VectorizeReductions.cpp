@@ -52,6 +52,13 @@ struct RowReduction {
   /// Where every accumulator starts when the fill before the op wrote it
   /// (a max pool's -inf, a sum's 0): the fill is then removed.
   FloatAttr initSplat;
+  /// For a body that is only `max(acc, x)` (or min) of input `input`: a
+  /// max pool, ReduceMax, Softmax's row max.
+  struct MinMax {
+    bool isMax;
+    unsigned input;
+  };
+  std::optional<MinMax> minMax;
 };
 
 bool isScalar(Type type) { return type.isIntOrIndexOrFloat() && !type.isIndex(); }
@@ -83,6 +90,24 @@ bool isLinear(AffineExpr expr) {
       !llvm::isa<AffineConstantExpr>(binary.getLHS()))
     return false;
   return isLinear(binary.getLHS()) && isLinear(binary.getRHS());
+}
+
+/// The body `yield max(acc, x)` or `min(acc, x)`, x a block argument.
+std::optional<RowReduction::MinMax> matchMinMax(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (!llvm::hasSingleElement(body.without_terminator()))
+    return std::nullopt;
+  Operation &inner = body.front();
+  bool isMax = llvm::isa<arith::MaximumFOp>(inner);
+  if ((!isMax && !llvm::isa<arith::MinimumFOp>(inner)) ||
+      body.getTerminator()->getOperand(0) != inner.getResult(0))
+    return std::nullopt;
+  Value acc = body.getArguments().back(), lhs = inner.getOperand(0),
+        rhs = inner.getOperand(1);
+  auto x = llvm::dyn_cast<BlockArgument>(lhs == acc ? rhs : lhs);
+  if ((lhs != acc && rhs != acc) || !x || x == acc)
+    return std::nullopt;
+  return RowReduction::MinMax{isMax, x.getArgNumber()};
 }
 
 FailureOr<RowReduction> matchRowReduction(linalg::GenericOp op) {
@@ -120,6 +145,7 @@ FailureOr<RowReduction> matchRowReduction(linalg::GenericOp op) {
       r.reductions.push_back(d);
   if (r.outer.size() + r.reductions.size() + 1 != r.ranges.size())
     return failure();
+  r.minMax = matchMinMax(op);
   return r;
 }
 
@@ -372,9 +398,18 @@ private:
   /// The row vectors `vectors`, reduced in one loop nest.
   void emitTile(ArrayRef<RowVector> vectors) {
     unsigned out = r.op.getNumDpsInputs();
+    // Per vector, the accumulator and, for a min or max, whether every
+    // element so far was a number (see minMaxStep).
+    unsigned perVector = r.minMax ? 2 : 1;
     SmallVector<Value> init;
-    for (const RowVector &rows : vectors)
+    for (const RowVector &rows : vectors) {
       init.push_back(initial(rows.start, rows.width));
+      if (r.minMax)
+        init.push_back(arith::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(VectorType::get({rows.width}, b.getI1Type()),
+                                   true)));
+    }
     SmallVector<int64_t> extents;
     for (unsigned d : r.reductions)
       extents.push_back(r.ranges[d]);
@@ -386,6 +421,11 @@ private:
             SmallVector<Value> at(rows.start);
             for (auto [d, iv] : llvm::zip(r.reductions, ivs))
               at[d] = iv;
+            if (r.minMax) {
+              minMaxStep(load(r.minMax->input, at, width),
+                         accs.slice(perVector * j, perVector), next);
+              continue;
+            }
             SmallVector<Value> args;
             for (unsigned i = 0; i < out; ++i)
               args.push_back(load(i, at, width));
@@ -394,8 +434,36 @@ private:
           }
           return next;
         });
-    for (auto [result, rows] : llvm::zip(nest.results, vectors))
+    for (auto [j, rows] : llvm::enumerate(vectors)) {
+      Value result = nest.results[perVector * j];
+      if (r.minMax)
+        result = arith::SelectOp::create(
+            b, loc, nest.results[perVector * j + 1], result,
+            arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(
+                    llvm::cast<ShapedType>(result.getType()),
+                    APFloat::getQNaN(APFloat::IEEEsingle()))));
       store(result, rows.start, rows.width);
+    }
+  }
+
+  /// One step of a min or max: arith.maximumf is IEEE maximum, which x86
+  /// and Arm take 4 instructions or more for (a compare and a select, and
+  /// again for NaN). Its accumulator instead keeps `x > acc ? x : acc`
+  /// (min: `<`), one vmaxps / fmax, which never takes a NaN `x`; a second
+  /// vector tracks that `x` was a number (on AVX-512 one masked compare),
+  /// and a NaN replaces the result where it was not. Between zeros of
+  /// both signs the accumulator may keep either, as MLAS and NumPy do.
+  void minMaxStep(Value x, ValueRange accs, scf::ValueVector &next) {
+    Value better = arith::CmpFOp::create(
+        b, loc,
+        r.minMax->isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
+        x, accs[0]);
+    next.push_back(arith::SelectOp::create(b, loc, better, x, accs[0]));
+    Value isNumber =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, x, x);
+    next.push_back(arith::AndIOp::create(b, loc, accs[1], isNumber));
   }
 
   /// The accumulators of `width` rows from `point`: the output's elements,

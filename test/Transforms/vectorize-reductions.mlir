@@ -99,9 +99,22 @@ func.func @left_alone(%x: memref<3x32xf32>, %y: memref<3xf32>, %z: memref<8x32xf
 
 // A 3x3 stride-2 max pool: the window expressions (2 * ow + kw) are
 // linear, so lanes gather every other element.
+// Each step keeps `x > acc ? x : acc` (one vmaxps) and whether x was a
+// number; a NaN replaces the result where one was not.
 // CHECK-LABEL: func.func @max_pool
 // CHECK-NOT: linalg.generic
-// CHECK: arith.maximumf {{.*}} : vector<5xf32>
+// CHECK: %[[NAN:.*]] = arith.constant dense<0x7FC00000> : vector<5xf32>
+// CHECK: %[[TRUE:.*]] = arith.constant dense<true> : vector<5xi1>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[TRUE]]) -> (vector<5xf32>, vector<5xi1>)
+// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}, %[[ORD:.*]] = %{{.*}}) -> (vector<5xf32>, vector<5xi1>)
+// CHECK: %[[X:.*]] = vector.shuffle
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[X]], %[[ACC]] : vector<5xf32>
+// CHECK: %[[MAX:.*]] = arith.select %[[GT]], %[[X]], %[[ACC]] : vector<5xi1>, vector<5xf32>
+// CHECK: %[[NUM:.*]] = arith.cmpf ord, %[[X]], %[[X]] : vector<5xf32>
+// CHECK: %[[ALL:.*]] = arith.andi %[[ORD]], %[[NUM]] : vector<5xi1>
+// CHECK: scf.yield %[[MAX]], %[[ALL]]
+// CHECK: arith.select %{{.*}}, %{{.*}}, %[[NAN]] : vector<5xi1>, vector<5xf32>
+// CHECK-NOT: arith.maximumf
 #in = affine_map<(c, oh, ow, kh, kw) -> (c, oh * 2 + kh, ow * 2 + kw)>
 #win = affine_map<(c, oh, ow, kh, kw) -> (kh, kw)>
 #out = affine_map<(c, oh, ow, kh, kw) -> (c, oh, ow)>
@@ -123,10 +136,10 @@ func.func @max_pool(%x: memref<2x11x11xf32>, %w: memref<3x3xf32>, %y: memref<2x5
 // The rows of both channels (one vector each) share the loop.
 // CHECK-LABEL: func.func @strided_pool
 // CHECK: %[[OUT:.*]] = vector.load %arg2[%c0, %c0] : memref<2x8xf32>, vector<8xf32>
-// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %[[OUT]], %{{.*}} = %{{.*}})
+// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %[[OUT]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
 // CHECK: %[[SPAN:.*]] = vector.load %arg0[%c0, %[[K]]] : memref<2x17xf32>, vector<15xf32>
 // CHECK: %[[X:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
-// CHECK: arith.maximumf %[[ACC]], %[[X]] : vector<8xf32>
+// CHECK: arith.cmpf ogt, %[[X]], %[[ACC]] : vector<8xf32>
 // CHECK: vector.load %arg0[%c1, %[[K]]] : memref<2x17xf32>, vector<15xf32>
 // CHECK: vector.store %{{.*}}, %arg2[%c0, %c0] : memref<2x8xf32>, vector<8xf32>
 // CHECK: vector.store %{{.*}}, %arg2[%c1, %c0] : memref<2x8xf32>, vector<8xf32>
@@ -159,11 +172,11 @@ func.func @strided_pool(%x: memref<2x17xf32>, %w: memref<3xf32>, %y: memref<2x8x
 // last 2 of the 10 rows share the tail.
 // CHECK-LABEL: func.func @short_rows
 // CHECK: scf.for %[[H:.*]] = %c0 to %c8 step %c4
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
-// CHECK-COUNT-4: arith.maximumf {{.*}} : vector<4xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xi1>, vector<4xf32>, vector<4xi1>, vector<4xf32>, vector<4xi1>, vector<4xf32>, vector<4xi1>)
+// CHECK-COUNT-4: arith.cmpf ogt, {{.*}} : vector<4xf32>
 // CHECK: scf.yield
 // CHECK-COUNT-4: vector.store
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xi1>, vector<4xf32>, vector<4xi1>)
 // CHECK-COUNT-2: vector.store
 // CHECK: return
 #win = affine_map<(oh, ow, kh, kw) -> (oh + kh, ow + kw)>
@@ -187,8 +200,8 @@ func.func @short_rows(%x: memref<12x6xf32>, %w: memref<3x3xf32>, %y: memref<10x4
 // CHECK-LABEL: func.func @pool_after_fill
 // CHECK-NOT: linalg.fill
 // CHECK: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<8xf32>
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[NEGINF]], %{{.*}} = %[[NEGINF]]) -> (vector<8xf32>, vector<8xf32>)
-// CHECK: arith.maximumf
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[NEGINF]], %{{.*}} = %{{.*}}, %{{.*}} = %[[NEGINF]], %{{.*}} = %{{.*}}) -> (vector<8xf32>, vector<8xi1>, vector<8xf32>, vector<8xi1>)
+// CHECK: arith.cmpf ogt
 // CHECK-COUNT-2: vector.store
 #win = affine_map<(c, ow, k) -> (c, ow + k)>
 #kernel = affine_map<(c, ow, k) -> (k)>

@@ -1,0 +1,116 @@
+// RUN: onnx-opt %s -vectorize-contractions="lanes=8 rows=6 masked-loads=true" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: onnx-opt %s -vectorize-contractions="lanes=8 rows=6" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=PLAIN
+
+// A 3x3 convolution of a padded 14x14 image: its 12-column output rows
+// would fill 1.5 vectors each (75% of the lanes). Wrapped along the
+// input's 14-element rows, the 12 rows are one line of 11 * 14 + 12 = 166
+// columns, of which each row's last 2 (under the padding) are computed and
+// not stored (86% useful). The input and the output are each viewed as one
+// line per channel; every result vector goes to C by two masked stores:
+// the lanes up to the end of its row's 12 columns, and the lanes of the
+// next row, at the next row's start less the lanes before it.
+// CHECK-LABEL: func.func @conv3x3_wrapped
+// CHECK-DAG: %[[X:.*]] = memref.reinterpret_cast %arg0 to offset: [0], sizes: [1, 4, 196], strides: [784, 196, 1]
+// CHECK-DAG: %[[Y:.*]] = memref.reinterpret_cast %arg2 to offset: [0], sizes: [1, 8, 144], strides: [1152, 144, 1]
+// CHECK: scf.for %[[F:.*]] = %c0 to %c8 step %c4 {
+// CHECK: scf.for %[[P:.*]] = %c0 to %c144 step %c24 {
+// CHECK: scf.for %[[C:.*]] = %c0 to %c4 step %c1
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1
+// CHECK: scf.for %[[KW:.*]] = %c0 to %c3 step %c1
+// CHECK: %[[ROW:.*]] = arith.muli %[[KH]], %c14 : index
+// CHECK: %[[AT:.*]] = arith.addi %[[P]], %[[ROW]] : index
+// CHECK: %[[AT2:.*]] = arith.addi %[[AT]], %[[KW]] : index
+// CHECK: vector.load %[[X]][%c0, %[[C]], %[[AT2]]] : memref<1x4x196xf32, strided<[784, 196, 1]>>, vector<8xf32>
+// CHECK: %[[R:.*]] = arith.divui %[[P]], %c14 : index
+// CHECK: %[[COL:.*]] = arith.remui %[[P]], %c14 : index
+// CHECK: %[[START:.*]] = arith.muli %[[R]], %c12 : index
+// CHECK: %[[LEFT:.*]] = arith.subi %c12, %[[COL]] : index
+// CHECK: %[[FIRST:.*]] = vector.create_mask %[[LEFT]] : vector<8xi1>
+// CHECK: %[[HERE:.*]] = arith.addi %[[START]], %[[COL]] : index
+// CHECK: vector.maskedstore %[[Y]][%c0, %[[F]], %[[HERE]]], %[[FIRST]], %{{.*}}#0
+// CHECK: %[[NEXT:.*]] = arith.subi %c14, %[[COL]] : index
+// CHECK: %[[END:.*]] = arith.subi %c26, %[[COL]] : index
+// CHECK: %[[BELOW_END:.*]] = vector.create_mask %[[END]] : vector<8xi1>
+// CHECK: %[[BEFORE:.*]] = vector.create_mask %[[NEXT]] : vector<8xi1>
+// CHECK: %[[FROM:.*]] = arith.xori %[[BEFORE]], %{{.*}} : vector<8xi1>
+// CHECK: %[[SECOND:.*]] = arith.andi %[[BELOW_END]], %[[FROM]] : vector<8xi1>
+// CHECK: %[[NEXTROW:.*]] = arith.addi %[[START]], %c12 : index
+// CHECK: %[[SHIFTED:.*]] = arith.subi %[[NEXTROW]], %[[NEXT]] : index
+// CHECK: %[[LOW:.*]] = arith.maxsi %[[SHIFTED]], %c0 : index
+// CHECK: %[[CLAMPED:.*]] = arith.minsi %[[LOW]], %c143 : index
+// CHECK: vector.maskedstore %[[Y]][%c0, %[[F]], %[[CLAMPED]]], %[[SECOND]], %{{.*}}#0
+// The last 22 columns of the line: 2 vectors and 6 lanes, a masked load.
+// CHECK: vector.maskedload %[[X]][%c0, %{{.*}}, %{{.*}}], %{{.*}}, %{{.*}} : memref<1x4x196xf32, strided<[784, 196, 1]>>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [6], strides = [1]} : vector<8xf32> to vector<6xf32>
+// Without masked moves (NEON, where LLVM scalarizes them), rows stay rows.
+// PLAIN-LABEL: func.func @conv3x3_wrapped
+// PLAIN-NOT: memref.reinterpret_cast
+// PLAIN-NOT: vector.maskedstore
+// PLAIN: return
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>
+#out = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+func.func @conv3x3_wrapped(%x: memref<1x4x14x14xf32>, %w: memref<4x3x3x8xf32>, %y: memref<1x8x12x12xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x8x12x12xf32>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x4x14x14xf32>, memref<4x3x3x8xf32>) outs(%y : memref<1x8x12x12xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A 1x1 convolution from a pad's interior (rows 14 apart) into another
+// pad's interior: neither image folds into one dim, but both are lines
+// along their rows, with nothing computed twice.
+// CHECK-LABEL: func.func @conv1x1_interiors
+// CHECK-DAG: memref.reinterpret_cast %{{.*}} to offset: [15], sizes: [1, 4, 166], strides: [784, 196, 1]
+// CHECK-DAG: memref.reinterpret_cast %{{.*}} to offset: [15], sizes: [1, 8, 166], strides: [1568, 196, 1]
+// CHECK: arith.divui %{{.*}}, %c14 : index
+// CHECK: vector.maskedstore
+// CHECK: vector.maskedstore
+#in = affine_map<(n, f, oh, ow, c) -> (n, c, oh, ow)>
+#w = affine_map<(n, f, oh, ow, c) -> (c, f)>
+#out = affine_map<(n, f, oh, ow, c) -> (n, f, oh, ow)>
+func.func @conv1x1_interiors(%xp: memref<1x4x14x14xf32>, %w: memref<4x8xf32>, %yp: memref<1x8x14x14xf32>) {
+  %x = memref.subview %xp[0, 0, 1, 1] [1, 4, 12, 12] [1, 1, 1, 1] : memref<1x4x14x14xf32> to memref<1x4x12x12xf32, strided<[784, 196, 14, 1], offset: 15>>
+  %y = memref.subview %yp[0, 0, 1, 1] [1, 8, 12, 12] [1, 1, 1, 1] : memref<1x8x14x14xf32> to memref<1x8x12x12xf32, strided<[1568, 196, 14, 1], offset: 15>>
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x8x12x12xf32, strided<[1568, 196, 14, 1], offset: 15>>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<1x4x12x12xf32, strided<[784, 196, 14, 1], offset: 15>>, memref<4x8xf32>) outs(%y : memref<1x8x12x12xf32, strided<[1568, 196, 14, 1], offset: 15>>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// C's elements are read (no prologue sets the accumulators): results of
+// the columns under the padding would need C's elements there too, so
+// the rows stay rows.
+// CHECK-LABEL: func.func @accumulates_into_c
+// CHECK-NOT: memref.reinterpret_cast
+// CHECK-NOT: vector.maskedstore %{{.*}}, %{{.*}}, %{{.*}} : memref<1x8x144xf32
+// CHECK: return
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>
+#out = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+func.func @accumulates_into_c(%x: memref<1x4x14x14xf32>, %w: memref<4x3x3x8xf32>, %y: memref<1x8x12x12xf32>) {
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x4x14x14xf32>, memref<4x3x3x8xf32>) outs(%y : memref<1x8x12x12xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
