@@ -113,8 +113,10 @@ struct Contraction {
     /// The line's row length (B's padded row), the valid columns of a
     /// row, C's distance between rows and the length of C's line view.
     int64_t width, valid, stride, lineSize;
-    /// The line's position among C's indices.
+    /// The line's position among C's indices, and the most output rows a
+    /// vector covers (one masked store each).
     unsigned dim;
+    int64_t rowsPerVector;
   };
   std::optional<RowWrap> wrap;
 };
@@ -499,6 +501,36 @@ Value lineView(OpBuilder &b, Location loc, Value buffer, unsigned dim) {
                                            sizes, strides);
 }
 
+/// The most output rows that one vector of `lanes` columns of wrapped rows
+/// covers, over every vector the tiles store (they start at multiples of
+/// `lanes`); nothing if one of its stores would start outside C's line
+/// (rows `stride` apart, `height` of them) while it stores a lane: a
+/// 7-column output on 9-wide rows, whose second row starts 2 lanes before
+/// C.
+std::optional<int64_t> wrappedStoreRows(int64_t width, int64_t valid,
+                                        int64_t stride, int64_t height,
+                                        int64_t lanes) {
+  int64_t columns = (height - 1) * width + valid;
+  int64_t lineSize = (height - 1) * stride + valid, most = 1;
+  for (int64_t start = 0; start < columns; start += lanes) {
+    int64_t vectorWidth = std::min(lanes, columns - start);
+    int64_t row = start / width, column = start % width;
+    for (int64_t i = 0;; ++i) {
+      // Lanes [first, first + valid) are row `row + i`'s valid columns.
+      int64_t first = i * width - column;
+      if (first >= vectorWidth)
+        break;
+      if (first + valid <= 0)
+        continue;
+      int64_t base = (row + i) * stride - first;
+      if (base < 0 || base >= lineSize)
+        return std::nullopt;
+      most = std::max(most, i + 1);
+    }
+  }
+  return most;
+}
+
 /// Wraps the rows of a stride-1 convolution's image into one line of
 /// columns, along B's rows: every output row also computes the columns of
 /// B's padding (results that are not stored), so that a 55x55 output on
@@ -530,10 +562,12 @@ void wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
       llvm::cast<MemRefType>(c.b.getType()).getStridesAndOffset().first[*pair];
   int64_t stride = dType.getStridesAndOffset().first[dim];
   int64_t valid = c.ranges[w], height = c.ranges[*h];
-  // A vector covers at most two rows, and the stores start inside C.
-  if (width < lanes || stride < lanes || width < valid || stride < valid ||
-      width >= stride + valid || dType.getDimSize(dim) != height ||
+  if (width < valid || stride < valid || dType.getDimSize(dim) != height ||
       dType.getDimSize(dim + 1) != valid)
+    return;
+  std::optional<int64_t> rowsPerVector =
+      wrappedStoreRows(width, valid, stride, height, lanes);
+  if (!rowsPerVector)
     return;
 
   Contraction trial = c;
@@ -549,8 +583,8 @@ void wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
   trial.b = lineView(b, loc, c.b, *pair);
   trial.d = lineView(b, loc, c.d, dim);
   trial.c = c.d == c.c ? trial.d : lineView(b, loc, c.c, dim);
-  trial.wrap = Contraction::RowWrap{width, valid, stride,
-                                    (height - 1) * stride + valid, dim};
+  trial.wrap = Contraction::RowWrap{
+      width, valid, stride, (height - 1) * stride + valid, dim, *rowsPerVector};
   c = trial;
 }
 
@@ -925,43 +959,49 @@ private:
   }
 
   /// Stores `value`, the columns from line position `index[wrap.dim]` of
-  /// wrapped rows (see wrapRows), to the rows of C they belong to: the
-  /// lanes up to the end of their row's valid columns, then those from
-  /// the start of the next row, each with a masked store.
+  /// wrapped rows (see wrapRows), to the rows of C they belong to: for
+  /// each row it covers, the lanes of that row's valid columns with one
+  /// masked store, from where lane 0 would be.
   void storeWrapped(Value value, SmallVector<Value> index) {
     const Contraction::RowWrap &wrap = *c.wrap;
     int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
     auto maskType = VectorType::get({width}, b.getI1Type());
+    // create_mask clamps its operand to [0, width].
     auto lanesBelow = [&](Value count) -> Value {
       return vector::CreateMaskOp::create(b, loc, maskType, ValueRange{count});
     };
+    Value allLanes = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(maskType, true));
     Value position = index[wrap.dim];
     Value row = arith::DivUIOp::create(b, loc, position, constant(wrap.width));
     Value column =
         arith::RemUIOp::create(b, loc, position, constant(wrap.width));
     Value rowStart = arith::MulIOp::create(b, loc, row, constant(wrap.stride));
-    // create_mask clamps its operand to [0, width].
-    Value first =
-        lanesBelow(arith::SubIOp::create(b, loc, constant(wrap.valid), column));
-    index[wrap.dim] = arith::AddIOp::create(b, loc, rowStart, column);
-    vector::MaskedStoreOp::create(b, loc, c.d, index, first, value);
-    // Lane `next` is column 0 of the next row, `next` lanes before the
-    // next row's start; the index stays inside C where no lane is stored.
-    Value next = arith::SubIOp::create(b, loc, constant(wrap.width), column);
-    Value nextRow = arith::AddIOp::create(b, loc, next, constant(wrap.valid));
-    Value second = arith::AndIOp::create(
-        b, loc, lanesBelow(nextRow),
-        arith::XOrIOp::create(
-            b, loc, lanesBelow(next),
-            arith::ConstantOp::create(b, loc,
-                                      DenseElementsAttr::get(maskType, true))));
-    Value start = arith::SubIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, rowStart, constant(wrap.stride)),
-        next);
-    start = arith::MaxSIOp::create(b, loc, start, constant(0));
-    start = arith::MinSIOp::create(b, loc, start, constant(wrap.lineSize - 1));
-    index[wrap.dim] = start;
-    vector::MaskedStoreOp::create(b, loc, c.d, index, second, value);
+    for (int64_t i = 0; i < wrap.rowsPerVector; ++i) {
+      // Lanes [first, first + valid) are the valid columns of row + i;
+      // lane l goes to that row's column l - first.
+      Value mask, start;
+      if (i == 0) {
+        mask = lanesBelow(
+            arith::SubIOp::create(b, loc, constant(wrap.valid), column));
+        start = arith::AddIOp::create(b, loc, rowStart, column);
+      } else {
+        Value first =
+            arith::SubIOp::create(b, loc, constant(i * wrap.width), column);
+        mask = arith::AndIOp::create(
+            b, loc, lanesBelow(plus(first, wrap.valid)),
+            arith::XOrIOp::create(b, loc, lanesBelow(first), allLanes));
+        start = arith::SubIOp::create(b, loc, plus(rowStart, i * wrap.stride),
+                                      first);
+      }
+      // Where no lane is stored the start may lie outside C: clamped
+      // (wrappedStoreRows checked it inside C wherever a lane is).
+      start = arith::MaxSIOp::create(b, loc, start, constant(0));
+      start =
+          arith::MinSIOp::create(b, loc, start, constant(wrap.lineSize - 1));
+      index[wrap.dim] = start;
+      vector::MaskedStoreOp::create(b, loc, c.d, index, mask, value);
+    }
   }
 
   void emitTile(SmallVector<Value> &dims, int64_t tileRows,

@@ -27,7 +27,9 @@
 // CHECK: %[[LEFT:.*]] = arith.subi %c12, %[[COL]] : index
 // CHECK: %[[FIRST:.*]] = vector.create_mask %[[LEFT]] : vector<8xi1>
 // CHECK: %[[HERE:.*]] = arith.addi %[[START]], %[[COL]] : index
-// CHECK: vector.maskedstore %[[Y]][%c0, %[[F]], %[[HERE]]], %[[FIRST]], %{{.*}}#0
+// CHECK: %[[HERE_LOW:.*]] = arith.maxsi %[[HERE]], %c0 : index
+// CHECK: %[[HERE_CLAMPED:.*]] = arith.minsi %[[HERE_LOW]], %c143 : index
+// CHECK: vector.maskedstore %[[Y]][%c0, %[[F]], %[[HERE_CLAMPED]]], %[[FIRST]], %{{.*}}#0
 // CHECK: %[[NEXT:.*]] = arith.subi %c14, %[[COL]] : index
 // CHECK: %[[END:.*]] = arith.subi %c26, %[[COL]] : index
 // CHECK: %[[BELOW_END:.*]] = vector.create_mask %[[END]] : vector<8xi1>
@@ -84,6 +86,63 @@ func.func @conv1x1_interiors(%xp: memref<1x4x14x14xf32>, %w: memref<4x8xf32>, %y
   linalg.fill ins(%zero : f32) outs(%y : memref<1x8x12x12xf32, strided<[1568, 196, 14, 1], offset: 15>>)
   linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<1x4x12x12xf32, strided<[784, 196, 14, 1], offset: 15>>, memref<4x8xf32>) outs(%y : memref<1x8x12x12xf32, strided<[1568, 196, 14, 1], offset: 15>>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Rows of 5 (a 5x5 output of a 1x1 convolution into a pad's interior,
+// rows 7 apart) are shorter than a vector: the vector of columns 8 to 15
+// covers rows 1 (columns 3 and 4), 2 and 3 (column 0), three masked
+// stores, each from where its lane 0 would be in that row. The tile's
+// positions are constants here, and so are the masks.
+// CHECK-LABEL: func.func @short_rows
+// CHECK-DAG: %[[Y:.*]] = memref.reinterpret_cast %{{.*}} to offset: [8], sizes: [1, 8, 33], strides: [392, 49, 1]
+// CHECK: %[[ROW1:.*]] = vector.constant_mask [2] : vector<8xi1>
+// CHECK: vector.maskedstore %[[Y]][%c0, %{{.*}}, %c10], %[[ROW1]], %[[V:.*]]#1
+// CHECK: %[[SEVEN:.*]] = vector.constant_mask [7] : vector<8xi1>
+// CHECK: %[[FROM2:.*]] = arith.xori %[[ROW1]], %{{.*}} : vector<8xi1>
+// CHECK: %[[ROW2:.*]] = arith.andi %[[SEVEN]], %[[FROM2]] : vector<8xi1>
+// CHECK: vector.maskedstore %[[Y]][%c0, %{{.*}}, %c12], %[[ROW2]], %[[V]]#1
+// CHECK: %[[ROW3:.*]] = arith.xori %[[SEVEN]], %{{.*}} : vector<8xi1>
+// CHECK: vector.maskedstore %[[Y]][%c0, %{{.*}}, %c14], %[[ROW3]], %[[V]]#1
+#in = affine_map<(n, f, oh, ow, c) -> (n, c, oh, ow)>
+#w = affine_map<(n, f, oh, ow, c) -> (c, f)>
+#out = affine_map<(n, f, oh, ow, c) -> (n, f, oh, ow)>
+func.func @short_rows(%x: memref<1x4x5x5xf32>, %w: memref<4x8xf32>, %yp: memref<1x8x7x7xf32>) {
+  %y = memref.subview %yp[0, 0, 1, 1] [1, 8, 5, 5] [1, 1, 1, 1] : memref<1x8x7x7xf32> to memref<1x8x5x5xf32, strided<[392, 49, 7, 1], offset: 8>>
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x8x5x5xf32, strided<[392, 49, 7, 1], offset: 8>>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<1x4x5x5xf32>, memref<4x8xf32>) outs(%y : memref<1x8x5x5xf32, strided<[392, 49, 7, 1], offset: 8>>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A 7-column output of 9-wide padded rows, contiguous: the second row of
+// the first vector would start 2 elements before C, so the rows stay rows.
+// CHECK-LABEL: func.func @row_before_c
+// CHECK-NOT: vector.maskedstore %{{.*}} : memref<1x8x49xf32
+// CHECK: return
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>
+#out = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+func.func @row_before_c(%x: memref<1x4x9x9xf32>, %w: memref<4x3x3x8xf32>, %y: memref<1x8x7x7xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x8x7x7xf32>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x4x9x9xf32>, memref<4x3x3x8xf32>) outs(%y : memref<1x8x7x7xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %acc, %p : f32
