@@ -174,6 +174,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     vectorize.parallel = options.parallel;
     vectorize.fused = options.fusedFMA;
     vectorize.maskedLoads = options.maskedLoads;
+    vectorize.prefetchDistance = options.prefetchDistance;
     pm.addPass(createVectorizeContractions(vectorize));
     VectorizeReductionsOptions reductions;
     reductions.lanes = options.vectorLanes;

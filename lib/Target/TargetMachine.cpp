@@ -140,12 +140,17 @@ ContractionTile contractionTile(const llvm::TargetMachine &machine) {
   const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
   // AVX-512: 32 zmm registers hold a 12 x 2-vector tile (MLAS's AVX-512F
   // kernel shape); 16 ymm or xmm registers (AVX2, SSE) a 6 x 2-vector tile.
+  // The weight panels are streamed from L3 or memory on the first row
+  // tile's pass; 8 KiB of software prefetch ahead of the loads keeps
+  // enough misses in flight (measured on Zen 5: ResNet-18 2.5% and
+  // MobileNetV2 5% faster; 4 and 16 KiB did as well, 32 KiB worse).
   if (triple.isX86()) {
     bool fma = info->checkFeatures("+fma");
     if (info->checkFeatures("+avx512f"))
-      return {16, 12, fma, /*maskedLoads=*/true};
+      return {16, 12, fma, /*maskedLoads=*/true, /*prefetchDistance=*/8192};
     return {info->checkFeatures("+avx") ? 8 : 4, 6, fma,
-            /*maskedLoads=*/info->checkFeatures("+avx2")};
+            /*maskedLoads=*/info->checkFeatures("+avx2"),
+            /*prefetchDistance=*/8192};
   }
   // NEON has 32 128-bit registers; RISC-V's 32 float registers take the
   // same tile when LLVM splits the vectors. Both have FMA instructions.

@@ -38,6 +38,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <numeric>
+
 namespace onnxc {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONS
 #include "OnnxCompile/Transforms/Passes.h.inc"
@@ -592,8 +594,9 @@ void wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const Contraction &c, int64_t lanes,
-                bool fused, bool masked)
-      : b(b), loc(loc), c(c), lanes(lanes), fused(fused), masked(masked) {}
+                bool fused, bool masked, int64_t prefetchDistance = 0)
+      : b(b), loc(loc), c(c), lanes(lanes), fused(fused), masked(masked),
+        prefetchDistance(prefetchDistance) {}
 
   /// Emits the loop nest in place, or, when `module` is given, the
   /// outermost loop has several iterations and the buffers can be passed,
@@ -635,7 +638,8 @@ public:
             extra = rebuilt.lookup(extra);
           if (c.initSource)
             local.initSource = rebuilt.lookup(c.initSource);
-          KernelEmitter inner(b, loc, local, lanes, fused, masked);
+          KernelEmitter inner(b, loc, local, lanes, fused, masked,
+                              prefetchDistance);
           auto loop = scf::ForOp::create(b, loc, begin, end, constant(1));
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(loop.getBody());
@@ -867,10 +871,45 @@ private:
       llvm::append_range(index,
                          indices(ArrayRef(c.bExprs).drop_back(), point));
       index.push_back(constant(offset));
+      prefetchB(index, offset);
       return loadVector(b, loc, c.b, index, width, masked);
     }
     return loadEvenlySpaced(b, loc, c.b, indices(c.bExprs, point), width,
                             c.stride, masked);
+  }
+
+  /// Prefetches the packed B `prefetchDistance` bytes past `index`, once
+  /// per cache line of a panel row. Each tile streams its weight panel
+  /// sequentially (see packWeight), and on its first pass from L3 or
+  /// memory: the hardware prefetchers alone keep too few of those misses
+  /// in flight. The last element bounds the address.
+  void prefetchB(ArrayRef<Value> index, int64_t offset) {
+    constexpr int64_t kLineElements = 16;
+    if (prefetchDistance <= 0 || offset % kLineElements != 0)
+      return;
+    auto type = llvm::cast<MemRefType>(c.b.getType());
+    if (!flatB) {
+      OpBuilder::InsertionGuard guard(b);
+      if (Operation *def = c.b.getDefiningOp())
+        b.setInsertionPointAfter(def);
+      else
+        b.setInsertionPointToStart(llvm::cast<BlockArgument>(c.b).getOwner());
+      ReassociationIndices all(type.getRank());
+      std::iota(all.begin(), all.end(), 0);
+      flatB = memref::CollapseShapeOp::create(
+          b, loc, c.b, SmallVector<ReassociationIndices>{all});
+    }
+    SmallVector<int64_t> strides = type.getStridesAndOffset().first;
+    Value flat = constant(prefetchDistance / 4);
+    for (auto [value, stride] : llvm::zip(index, strides))
+      flat = b.createOrFold<arith::AddIOp>(
+          loc, flat,
+          b.createOrFold<arith::MulIOp>(loc, value, constant(stride)));
+    flat = arith::MinSIOp::create(b, loc, flat,
+                                  constant(type.getNumElements() - 1));
+    memref::PrefetchOp::create(b, loc, flatB, ValueRange{flat},
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
   }
 
   /// a * b + acc. math.fma is always fused (llvm.fma), so that every target
@@ -1067,6 +1106,9 @@ private:
   const Contraction &c;
   int64_t lanes;
   bool fused, masked;
+  int64_t prefetchDistance;
+  /// The packed B as one dim, for the prefetches.
+  Value flatB;
 };
 
 /// Repacks a constant B whose innermost dim is N (a MatMul's [K, N], a
@@ -1220,7 +1262,7 @@ struct VectorizeContractionsPass
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused,
-                            maskedLoads);
+                            maskedLoads, prefetchDistance);
       if (inParallel) {
         auto parent = op->getParentOfType<func::FuncOp>();
         std::string name = (parent.getName() + "_contraction" +

@@ -337,6 +337,7 @@ int compile() {
     lowering.tileRows = tile.rows;
     lowering.fusedFMA = tile.fusedFMA;
     lowering.maskedLoads = tile.maskedLoads;
+    lowering.prefetchDistance = tile.prefetchDistance;
     bool bareMetal = target.triple.getOS() == llvm::Triple::UnknownOS;
     // Bare-metal firmware has no threads to hand loops to.
     lowering.parallel =

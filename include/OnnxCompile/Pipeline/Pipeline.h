@@ -44,6 +44,12 @@ struct LinalgToLLVMOptions
       llvm::cl::desc("The target has masked vector loads and stores: "
                      "vectors of 14 lanes move as 16 with 2 masked off"),
       llvm::cl::init(false)};
+  Option<int64_t> prefetchDistance{
+      *this, "prefetch-distance",
+      llvm::cl::desc("Bytes ahead of the loads at which the contractions' "
+                     "micro-kernels prefetch their packed weights (0: no "
+                     "prefetch)"),
+      llvm::cl::init(0)};
   Option<bool> epilogueLifetimes{
       *this, "epilogue-lifetimes",
       llvm::cl::desc("Plan the workspace so that contractions can apply "

@@ -57,6 +57,9 @@ struct ContractionTile {
   /// plain ones do (AVX2's vmaskmov, AVX-512's masked moves); elsewhere
   /// LLVM would move a masked vector lane by lane.
   bool maskedLoads = false;
+  /// How far ahead (bytes) the micro-kernels prefetch their packed
+  /// weights, 0 for not at all.
+  int64_t prefetchDistance = 0;
 };
 ContractionTile contractionTile(const llvm::TargetMachine &machine);
 

@@ -181,6 +181,10 @@ def VectorizeContractions : Pass<"vectorize-contractions", "mlir::ModuleOp"> {
            "Load and store vectors whose width is not a power of two as "
            "the next power of two with the extra lanes masked off (the "
            "target has masked vector moves: AVX2, AVX-512)">,
+    Option<"prefetchDistance", "prefetch-distance", "int64_t",
+           /*default=*/"0",
+           "Prefetch a packed weight's cache lines this many bytes ahead "
+           "of the micro-kernel's loads (0: no prefetch)">,
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Run large contractions through the onnxc_parallel_for hook">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
