@@ -233,8 +233,9 @@ void chooseTile(Contraction &c, ArrayRef<unsigned> outDims, int64_t lanes,
   }
 }
 
-FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
-                                        int64_t rows) {
+FailureOr<Contraction>
+matchContraction(linalg::GenericOp op, int64_t lanes, int64_t rows,
+                 std::optional<unsigned> onlyN = std::nullopt) {
   if (!op.hasPureBufferSemantics() || !isMultiplyAccumulate(op) ||
       !hasStaticF32Buffers(op))
     return failure();
@@ -287,6 +288,8 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, int64_t lanes,
   std::optional<Contraction> best;
   double bestScore = 0;
   for (unsigned d : llvm::reverse(outDims)) {
+    if (onlyN && d != *onlyN)
+      continue;
     // Fewer columns are better left to scalar loops. The bound does not
     // depend on the target: every target then computes each output with
     // the same chain of FMAs, and their results stay bit-identical.
@@ -544,21 +547,21 @@ std::optional<int64_t> wrappedStoreRows(int64_t width, int64_t valid,
 /// output row it covers. So this needs masked moves, rows at least a
 /// vector long, C's elements not read before (a prologue), and no
 /// epilogue input read like C.
-void wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
-              int64_t rows) {
+bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
+              int64_t rows, std::optional<double> toBeat = std::nullopt) {
   unsigned w = c.n;
   std::optional<unsigned> h = outerNeighbour(c, w);
   if (!h || !c.contiguousC || c.stride != 1 || !c.extras.empty() ||
       !(c.initSplat || c.initSource) ||
       (c.initSource && (reads(c.initExprs, *h) || reads(c.initExprs, w))))
-    return;
+    return false;
   std::optional<unsigned> pair = wrapPair(c, *h, w);
   unsigned dim = c.cExprs.size() - 2;
   if (!pair || !isDimAlone(c.cExprs[dim], *h, c.ranges) ||
       !isDimAlone(c.cExprs[dim + 1], w, c.ranges) ||
       reads(ArrayRef(c.cExprs).take_front(dim), *h) ||
       reads(ArrayRef(c.cExprs).take_front(dim), w))
-    return;
+    return false;
   auto dType = llvm::cast<MemRefType>(c.d.getType());
   int64_t width =
       llvm::cast<MemRefType>(c.b.getType()).getStridesAndOffset().first[*pair];
@@ -566,11 +569,11 @@ void wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
   int64_t valid = c.ranges[w], height = c.ranges[*h];
   if (width < valid || stride < valid || dType.getDimSize(dim) != height ||
       dType.getDimSize(dim + 1) != valid)
-    return;
+    return false;
   std::optional<int64_t> rowsPerVector =
       wrappedStoreRows(width, valid, stride, height, lanes);
   if (!rowsPerVector)
-    return;
+    return false;
 
   Contraction trial = c;
   trial.ranges[w] = (height - 1) * width + valid;
@@ -580,14 +583,15 @@ void wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
   chooseTile(trial, trial.outDims, lanes, rows, trial.reductionSteps);
   double useful = double(height * valid) / double(trial.ranges[w]);
   if (useful * tileEfficiency(trial, lanes, trial.reductionSteps) <=
-      1.02 * tileEfficiency(c, lanes, c.reductionSteps))
-    return;
+      1.02 * toBeat.value_or(tileEfficiency(c, lanes, c.reductionSteps)))
+    return false;
   trial.b = lineView(b, loc, c.b, *pair);
   trial.d = lineView(b, loc, c.d, dim);
   trial.c = c.d == c.c ? trial.d : lineView(b, loc, c.c, dim);
   trial.wrap = Contraction::RowWrap{
       width, valid, stride, (height - 1) * stride + valid, dim, *rowsPerVector};
   c = trial;
+  return true;
 }
 
 /// Emits the loops and micro-kernels of one contraction.
@@ -1231,6 +1235,32 @@ struct VectorizeContractionsPass
     return true;
   }
 
+  /// Where `c` has the output channels along its vectors (rows of image
+  /// points, C gathered and scattered), the image's rows along the vectors
+  /// instead may rate better once wrapped into one line (see wrapRows):
+  /// SqueezeNet's 3x3 convolutions on 27x27 images, whose 27-column rows
+  /// alone fill vectors too little.
+  void wrapOtherOrientation(OpBuilder &builder, linalg::GenericOp op,
+                            Contraction &c) {
+    if (c.contiguousC)
+      return;
+    FailureOr<Contraction> other =
+        matchContraction(op, lanes, rows, c.outDims.back());
+    if (failed(other) || !other->contiguousC)
+      return;
+    // The prologue and epilogue, as taken for C's indices.
+    other->d = c.d;
+    other->epilogue = c.epilogue;
+    other->extras = c.extras;
+    other->accInput = c.accInput;
+    other->initSplat = c.initSplat;
+    other->initSource = c.initSource;
+    other->initExprs = c.initExprs;
+    if (wrapRows(builder, op.getLoc(), *other, lanes, rows,
+                 tileEfficiency(c, lanes, c.reductionSteps)))
+      c = *other;
+  }
+
   void runOnOperation() override {
     if (lanes < 1 || rows < 1) {
       getOperation().emitError("vectorize-contractions: lanes and rows must "
@@ -1257,8 +1287,9 @@ struct VectorizeContractionsPass
         if (takeEpilogue(builder, op, *contraction, *epilogue, inParallel))
           applied.push_back(epilogue->consumer);
       if (!mergeDims(builder, op.getLoc(), *contraction, lanes, rows) &&
-          maskedLoads)
-        wrapRows(builder, op.getLoc(), *contraction, lanes, rows);
+          maskedLoads &&
+          !wrapRows(builder, op.getLoc(), *contraction, lanes, rows))
+        wrapOtherOrientation(builder, op, *contraction);
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused,

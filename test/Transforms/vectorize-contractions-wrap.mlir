@@ -173,3 +173,35 @@ func.func @accumulates_into_c(%x: memref<1x4x14x14xf32>, %w: memref<4x3x3x8xf32>
   }
   return
 }
+
+// -----
+
+// 16 output channels fill two vectors, and 12-column rows 1.5: unwrapped,
+// the channels go along the vectors (rows of 12 points, C's elements
+// stored one by one). Wrapped into one line of 11 * 14 + 12 columns, the
+// image's rows along the vectors rate better, and the kernel takes that
+// orientation: C stored by vectors.
+// CHECK-LABEL: func.func @conv_orientation
+// CHECK-DAG: %[[X:.*]] = memref.reinterpret_cast %arg0 to offset: [0], sizes: [1, 8, 196], strides: [1568, 196, 1]
+// CHECK-DAG: %[[Y:.*]] = memref.reinterpret_cast %arg2 to offset: [0], sizes: [1, 16, 144], strides: [2304, 144, 1]
+// CHECK: vector.load %[[X]]
+// CHECK: vector.maskedstore %[[Y]]
+// CHECK-NOT: memref.store
+// PLAIN-LABEL: func.func @conv_orientation
+// PLAIN: memref.store %{{.*}}, %arg2[%c0, %c0, %{{.*}}, %{{.*}}] : memref<1x16x12x12xf32>
+// PLAIN: memref.store %{{.*}}, %arg2[%c0, %c1, %{{.*}}, %{{.*}}] : memref<1x16x12x12xf32>
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>
+#out = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+func.func @conv_orientation(%x: memref<1x8x14x14xf32>, %w: memref<8x3x3x16xf32>, %y: memref<1x16x12x12xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x16x12x12xf32>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x8x14x14xf32>, memref<8x3x3x16xf32>) outs(%y : memref<1x16x12x12xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
