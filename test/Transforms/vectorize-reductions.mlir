@@ -100,19 +100,26 @@ func.func @left_alone(%x: memref<3x32xf32>, %y: memref<3xf32>, %z: memref<8x32xf
 // A 3x3 stride-2 max pool: the window expressions (2 * ow + kw) are
 // linear, so lanes gather every other element.
 // Each step keeps `x > acc ? x : acc` (one vmaxps) and whether x was a
-// number; a NaN replaces the result where one was not.
+// number; a NaN replaces the result where one was not. The window's 3
+// columns (2 * ow + kw) share one load of the 11 elements they cover: the
+// even lanes, the odd ones, and the even ones moved on by one lane with
+// the span's last element (a lane rotation).
 // CHECK-LABEL: func.func @max_pool
 // CHECK-NOT: linalg.generic
 // CHECK: %[[NAN:.*]] = arith.constant dense<0x7FC00000> : vector<5xf32>
 // CHECK: %[[TRUE:.*]] = arith.constant dense<true> : vector<5xi1>
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[TRUE]]) -> (vector<5xf32>, vector<5xi1>)
-// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}, %[[ORD:.*]] = %{{.*}}) -> (vector<5xf32>, vector<5xi1>)
-// CHECK: %[[X:.*]] = vector.shuffle
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:[a-z0-9_]+]] = %{{[a-z0-9_]+}}, %[[ORD:[a-z0-9_]+]] = %[[TRUE]], {{.*}}) -> (vector<5xf32>, vector<5xi1>, {{.*}})
+// CHECK: %[[SPAN:.*]] = vector.load %arg0[%{{.*}}, %[[KH]], %c0] : memref<2x11x11xf32>, vector<11xf32>
+// CHECK: %[[X:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8] : vector<11xf32>, vector<11xf32>
 // CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[X]], %[[ACC]] : vector<5xf32>
 // CHECK: %[[MAX:.*]] = arith.select %[[GT]], %[[X]], %[[ACC]] : vector<5xi1>, vector<5xf32>
 // CHECK: %[[NUM:.*]] = arith.cmpf ord, %[[X]], %[[X]] : vector<5xf32>
 // CHECK: %[[ALL:.*]] = arith.andi %[[ORD]], %[[NUM]] : vector<5xi1>
-// CHECK: scf.yield %[[MAX]], %[[ALL]]
+// CHECK: %[[ODD:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [1, 3, 5, 7, 9] : vector<11xf32>, vector<11xf32>
+// CHECK: arith.cmpf ogt, %[[ODD]], %[[MAX]] : vector<5xf32>
+// CHECK: %[[NEXT:.*]] = vector.shuffle %[[X]], %[[SPAN]] [1, 2, 3, 4, 15] : vector<5xf32>, vector<11xf32>
+// CHECK: arith.cmpf ogt, %[[NEXT]], %{{.*}} : vector<5xf32>
+// CHECK: scf.yield
 // CHECK: arith.select %{{.*}}, %{{.*}}, %[[NAN]] : vector<5xi1>, vector<5xf32>
 // CHECK-NOT: arith.maximumf
 #in = affine_map<(c, oh, ow, kh, kw) -> (c, oh * 2 + kh, ow * 2 + kw)>
@@ -131,26 +138,25 @@ func.func @max_pool(%x: memref<2x11x11xf32>, %w: memref<3x3xf32>, %y: memref<2x5
 // -----
 
 // A 3-wide max pool with stride 2 along the rows' dim: lane l reads input
-// column 2 * (ow + l) + k, so each step loads the covering span of 15
-// elements and keeps every other lane; the output's rows are consecutive.
-// The rows of both channels (one vector each) share the loop.
+// column 2 * (ow + l) + k. The 3 columns share one load of the 17 elements
+// they cover, each picks its lanes; the output's rows are consecutive.
 // CHECK-LABEL: func.func @strided_pool
 // CHECK: %[[OUT:.*]] = vector.load %arg2[%c0, %c0] : memref<2x8xf32>, vector<8xf32>
-// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %[[OUT]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
-// CHECK: %[[SPAN:.*]] = vector.load %arg0[%c0, %[[K]]] : memref<2x17xf32>, vector<15xf32>
-// CHECK: %[[X:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
-// CHECK: arith.cmpf ogt, %[[X]], %[[ACC]] : vector<8xf32>
-// CHECK: vector.load %arg0[%c1, %[[K]]] : memref<2x17xf32>, vector<15xf32>
+// CHECK: %[[SPAN:.*]] = vector.load %arg0[%c0, %c0] : memref<2x17xf32>, vector<17xf32>
+// CHECK: %[[X:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<17xf32>, vector<17xf32>
+// CHECK: arith.cmpf ogt, %[[X]], %[[OUT]] : vector<8xf32>
+// CHECK: vector.shuffle %[[SPAN]], %[[SPAN]] [1, 3, 5, 7, 9, 11, 13, 15] : vector<17xf32>, vector<17xf32>
+// CHECK: vector.shuffle %[[X]], %[[SPAN]] [1, 2, 3, 4, 5, 6, 7, 24] : vector<8xf32>, vector<17xf32>
+// CHECK: vector.load %arg0[%c1, %c0] : memref<2x17xf32>, vector<17xf32>
 // CHECK: vector.store %{{.*}}, %arg2[%c0, %c0] : memref<2x8xf32>, vector<8xf32>
 // CHECK: vector.store %{{.*}}, %arg2[%c1, %c0] : memref<2x8xf32>, vector<8xf32>
-// With masked loads (AVX2, AVX-512), the 15-element span is one masked
-// load of 16, not loads of 8, 4, 2 and 1 elements.
+// With masked loads (AVX2, AVX-512), the 17-element span is one masked
+// load of 32, not loads of 16 and 1 elements.
 // MASKED-LABEL: func.func @strided_pool
-// MASKED: scf.for %[[K:.*]] = %c0 to %c3 step %c1
-// MASKED: %[[MASK:.*]] = vector.constant_mask [15] : vector<16xi1>
-// MASKED: %[[WIDE:.*]] = vector.maskedload %arg0[%{{.*}}, %[[K]]], %[[MASK]], %{{.*}} : memref<2x17xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-// MASKED: %[[SPAN:.*]] = vector.extract_strided_slice %[[WIDE]] {offsets = [0], sizes = [15], strides = [1]} : vector<16xf32> to vector<15xf32>
-// MASKED: vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
+// MASKED: %[[MASK:.*]] = vector.constant_mask [17] : vector<32xi1>
+// MASKED: %[[WIDE:.*]] = vector.maskedload %arg0[%c0, %c0], %[[MASK]], %{{.*}} : memref<2x17xf32>, vector<32xi1>, vector<32xf32> into vector<32xf32>
+// MASKED: %[[SPAN:.*]] = vector.extract_strided_slice %[[WIDE]] {offsets = [0], sizes = [17], strides = [1]} : vector<32xf32> to vector<17xf32>
+// MASKED: vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<17xf32>, vector<17xf32>
 #win = affine_map<(c, ow, k) -> (c, ow * 2 + k)>
 #kernel = affine_map<(c, ow, k) -> (k)>
 #pool = affine_map<(c, ow, k) -> (c, ow)>
