@@ -543,10 +543,9 @@ std::optional<int64_t> wrappedStoreRows(int64_t width, int64_t valid,
 /// vectors' lanes useful where 55-column rows fill 86%; and a 1x1
 /// convolution whose input or output is a pad's interior (rows 57 apart)
 /// reads or writes it as one line. B is read as a view of one line; each
-/// result vector is stored with at most two masked stores, one for each
-/// output row it covers. So this needs masked moves, rows at least a
-/// vector long, C's elements not read before (a prologue), and no
-/// epilogue input read like C.
+/// result vector is stored with one masked store for each output row it
+/// covers (see wrappedStoreRows). So this needs masked moves, C's elements
+/// not read before (a prologue), and no epilogue input read like C.
 bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
               int64_t rows, std::optional<double> toBeat = std::nullopt) {
   unsigned w = c.n;
