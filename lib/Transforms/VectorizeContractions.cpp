@@ -555,12 +555,11 @@ bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
       (c.initSource && (reads(c.initExprs, *h) || reads(c.initExprs, w))))
     return false;
   std::optional<unsigned> pair = wrapPair(c, *h, w);
-  unsigned dim = c.cExprs.size() - 2;
-  if (!pair || !isDimAlone(c.cExprs[dim], *h, c.ranges) ||
-      !isDimAlone(c.cExprs[dim + 1], w, c.ranges) ||
-      reads(ArrayRef(c.cExprs).take_front(dim), *h) ||
-      reads(ArrayRef(c.cExprs).take_front(dim), w))
+  if (!pair)
     return false;
+  // C's innermost result is w (contiguousC), and outerNeighbour found h
+  // alone just before it.
+  unsigned dim = c.cExprs.size() - 2;
   auto dType = llvm::cast<MemRefType>(c.d.getType());
   int64_t width =
       llvm::cast<MemRefType>(c.b.getType()).getStridesAndOffset().first[*pair];
@@ -586,7 +585,9 @@ bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
     return false;
   trial.b = lineView(b, loc, c.b, *pair);
   trial.d = lineView(b, loc, c.d, dim);
-  trial.c = c.d == c.c ? trial.d : lineView(b, loc, c.c, dim);
+  // With the prologue, C itself is only touched when it is D.
+  if (c.d == c.c)
+    trial.c = trial.d;
   trial.wrap = Contraction::RowWrap{
       width, valid, stride, (height - 1) * stride + valid, dim, *rowsPerVector};
   c = trial;

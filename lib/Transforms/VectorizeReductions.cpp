@@ -155,8 +155,8 @@ class RowReductionEmitter {
 public:
   RowReductionEmitter(OpBuilder &b, Location loc, const RowReduction &r,
                       ValueRange operands, int64_t lanes, bool masked)
-      : b(b), loc(loc), r(r), operands(operands), lanes(lanes), masked(masked) {
-  }
+      : b(b), loc(loc), r(r), operands(operands), lanes(lanes), masked(masked),
+        window(sharedWindow()) {}
 
   /// The number of iterations of the outermost loop: the first outer dim
   /// of extent > 1, or the row tiles.
@@ -410,7 +410,6 @@ private:
             DenseElementsAttr::get(VectorType::get({rows.width}, b.getI1Type()),
                                    true)));
     }
-    std::optional<int64_t> window = sharedWindow();
     ArrayRef<unsigned> looped = r.reductions;
     if (window)
       looped = looped.drop_back();
@@ -570,6 +569,9 @@ private:
   SmallVector<Value> operands;
   int64_t lanes;
   bool masked;
+  /// The stride of a min or max's input whose window columns share one
+  /// span (see sharedWindow), the same for every tile.
+  std::optional<int64_t> window;
 };
 
 struct VectorizeReductionsPass
