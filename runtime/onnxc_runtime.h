@@ -1,7 +1,7 @@
 /* onnxc_runtime.h - the optional run-time library of onnx-compile.
  *
  * A compiled model needs nothing of this library: it runs serially, and
- * firmware links it alone. Linking this library (runtime/threads.c, C99 and
+ * firmware links it alone. Linking this library (runtime/threads.c, C11 and
  * POSIX threads) makes the model's large loops run on a thread pool:
  *
  *     cc app.c model.o runtime/threads.c -lpthread -lm

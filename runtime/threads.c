@@ -4,6 +4,13 @@
  * the generation, runs its own share, then waits until every worker has
  * finished its share. Workers spin briefly on the generation before they
  * sleep, because a model issues many short loops back to back.
+ *
+ * Each participant starts with an equal, contiguous range of the
+ * iterations and works through it from the front, half of what is left at
+ * a time. One that is done takes half of what is left from the back of
+ * another's range. Two cores of one machine do not run equal shares in
+ * equal time (turbo, a sibling hyperthread, a late wake-up), and without
+ * this the faster one would wait for the slower at the end of every loop.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "onnxc_runtime.h"
@@ -38,11 +45,51 @@ static struct {
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
           PTHREAD_COND_INITIALIZER, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
 
+/* The iterations of a participant's range not yet claimed, [next, end),
+ * packed into one word so that its owner (at the front) and a thief (at
+ * the back) claim them with one compare-and-swap. On a cache line of its
+ * own: the owner claims from it while the others claim from theirs. */
+static struct { _Alignas(64) _Atomic uint64_t left; } ranges[MAX_THREADS];
+
+static uint64_t pack_range(uint32_t next, uint32_t end) {
+  return (uint64_t)end << 32 | next;
+}
+
+/* Claims half (rounded up) of what is left of participant `owner`'s range,
+ * from its front or its back, as [*begin, *end); 0 when nothing is left. */
+static int claim(int owner, int front, int64_t *begin, int64_t *end) {
+  uint64_t seen = atomic_load(&ranges[owner].left);
+  for (;;) {
+    uint32_t next = (uint32_t)seen, last = (uint32_t)(seen >> 32);
+    if (next >= last)
+      return 0;
+    uint32_t take = (last - next + 1) / 2;
+    uint64_t rest =
+        front ? pack_range(next + take, last) : pack_range(next, last - take);
+    if (atomic_compare_exchange_weak(&ranges[owner].left, &seen, rest)) {
+      *begin = front ? next : last - take;
+      *end = front ? next + take : last;
+      return 1;
+    }
+  }
+}
+
 static void run_share(int index) {
-  int64_t n = pool.count, parts = pool.participants;
-  int64_t begin = n * index / parts, end = n * (index + 1) / parts;
-  if (begin < end)
+  int parts = pool.participants;
+  int64_t begin, end;
+  if (pool.count > UINT32_MAX) {
+    /* Too many iterations for a packed range: equal static shares. */
+    begin = pool.count * index / parts;
+    end = pool.count * (index + 1) / parts;
+    if (begin < end)
+      pool.body(pool.a, pool.b, pool.c, begin, end);
+    return;
+  }
+  while (claim(index, 1, &begin, &end))
     pool.body(pool.a, pool.b, pool.c, begin, end);
+  for (int k = 1; k < parts; ++k)
+    while (claim((index + k) % parts, 0, &begin, &end))
+      pool.body(pool.a, pool.b, pool.c, begin, end);
 }
 
 static void *worker(void *arg) {
@@ -103,6 +150,11 @@ void onnxc_parallel_for(onnxc_loop_body body, void *a, void *b, void *c,
   pool.a = a, pool.b = b, pool.c = c;
   pool.count = count;
   pool.participants = count < pool.threads ? (int)count : pool.threads;
+  if (count <= UINT32_MAX)
+    for (int i = 0; i < pool.participants; ++i)
+      atomic_store(&ranges[i].left,
+                   pack_range((uint32_t)(count * i / pool.participants),
+                              (uint32_t)(count * (i + 1) / pool.participants)));
   /* Every started worker acknowledges the job, even one without a share. */
   atomic_store(&pool.pending, pool.started);
   pthread_mutex_lock(&pool.wake_lock);
