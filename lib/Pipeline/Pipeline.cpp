@@ -190,6 +190,10 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
     fills.lanes = options.vectorLanes;
     fills.maskedStores = options.maskedLoads;
     pm.addNestedPass<func::FuncOp>(createVectorizeFills(fills));
+    VectorizeElementwiseOptions elementwise;
+    elementwise.lanes = options.vectorLanes;
+    elementwise.maskedLoads = options.maskedLoads;
+    pm.addNestedPass<func::FuncOp>(createVectorizeElementwise(elementwise));
   }
   pm.addNestedPass<func::FuncOp>(createReorderContractionLoops());
   addLoopsToLLVM(pm);

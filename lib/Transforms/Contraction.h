@@ -83,6 +83,15 @@ std::optional<Yielded> yieldedValue(mlir::linalg::LinalgOp op);
 /// fresh buffer.
 bool overwritesUnread(mlir::Operation *op, llvm::ArrayRef<mlir::Value> buffers);
 
+/// Whether the body of `op` is scalar elementwise arithmetic that can run
+/// on vectors: pure single-result ops, reading only its arguments, each
+/// other's results and constants, yielding an f32.
+bool hasVectorizableBody(mlir::linalg::GenericOp op);
+
+/// Whether `op` is elementwise on buffers with one output that it does not
+/// read: all loops parallel, every operand indexed by the identity.
+bool isIdentityElementwise(mlir::linalg::GenericOp op);
+
 /// An elementwise op that reads a contraction's output C (an activation:
 /// Clip, ReLU; or a residual add), and that the contraction's kernel
 /// applies to its results before storing them (ContractionEpilogue.cpp).
@@ -96,7 +105,8 @@ struct Epilogue {
   bool inPlace;
   /// The consumer's input that reads C.
   unsigned accInput;
-  /// Its other inputs (a residual), in order: dense buffers of C's size.
+  /// Its other inputs (a residual), in order, read at C's indices: dense
+  /// buffers of C's size, or views with C's shape (a pad's interior).
   llvm::SmallVector<mlir::Value> extras;
 };
 

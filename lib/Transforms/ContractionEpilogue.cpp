@@ -87,40 +87,6 @@ SmallVector<Value> reshapesOf(Value value) {
   return aliases;
 }
 
-/// Whether the body of `op` is scalar elementwise arithmetic that can run
-/// on vectors: pure single-result ops, reading only its arguments, each
-/// other's results and constants.
-bool hasVectorizableBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  auto isScalar = [](Type type) { return type.isIntOrFloat(); };
-  auto fromBodyOrConstant = [&](Value value) {
-    if (value.getParentBlock() == &body)
-      return true;
-    return value.getDefiningOp<arith::ConstantOp>() && isScalar(value.getType());
-  };
-  for (Operation &inner : body.without_terminator()) {
-    if (inner.getNumRegions() != 0 || inner.getNumResults() != 1 ||
-        !isPure(&inner) || !isScalar(inner.getResult(0).getType()))
-      return false;
-    if (!llvm::isa<arith::ConstantOp>(inner) &&
-        !inner.hasTrait<OpTrait::Elementwise>())
-      return false;
-    if (!llvm::all_of(inner.getOperands(), fromBodyOrConstant))
-      return false;
-  }
-  Value yielded = body.getTerminator()->getOperand(0);
-  return yielded.getType().isF32() && fromBodyOrConstant(yielded);
-}
-
-bool isIdentityElementwise(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  return op.hasPureBufferSemantics() && op.getNumDpsInputs() >= 1 &&
-         op.getNumDpsInits() == 1 && op.getNumReductionLoops() == 0 &&
-         llvm::all_of(op.getIndexingMapsArray(),
-                      [](AffineMap map) { return map.isIdentity(); }) &&
-         body.getArgument(body.getNumArguments() - 1).use_empty();
-}
-
 /// A dense row-major f32 buffer of `elements` elements.
 bool isDenseF32(Value buffer, int64_t elements) {
   auto type = llvm::cast<MemRefType>(buffer.getType());
@@ -154,6 +120,38 @@ Value viewAs(OpBuilder &b, Location loc, Value buffer, MemRefType type) {
 }
 
 } // namespace
+
+bool hasVectorizableBody(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto isScalar = [](Type type) { return type.isIntOrFloat(); };
+  auto fromBodyOrConstant = [&](Value value) {
+    if (value.getParentBlock() == &body)
+      return true;
+    return value.getDefiningOp<arith::ConstantOp>() &&
+           isScalar(value.getType());
+  };
+  for (Operation &inner : body.without_terminator()) {
+    if (inner.getNumRegions() != 0 || inner.getNumResults() != 1 ||
+        !isPure(&inner) || !isScalar(inner.getResult(0).getType()))
+      return false;
+    if (!llvm::isa<arith::ConstantOp>(inner) &&
+        !inner.hasTrait<OpTrait::Elementwise>())
+      return false;
+    if (!llvm::all_of(inner.getOperands(), fromBodyOrConstant))
+      return false;
+  }
+  Value yielded = body.getTerminator()->getOperand(0);
+  return yielded.getType().isF32() && fromBodyOrConstant(yielded);
+}
+
+bool isIdentityElementwise(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  return op.hasPureBufferSemantics() && op.getNumDpsInputs() >= 1 &&
+         op.getNumDpsInits() == 1 && op.getNumReductionLoops() == 0 &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }) &&
+         body.getArgument(body.getNumArguments() - 1).use_empty();
+}
 
 bool overwritesUnread(Operation *op, ArrayRef<Value> buffers) {
   auto linalgOp = llvm::dyn_cast<linalg::LinalgOp>(op);
@@ -201,14 +199,14 @@ linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
   if (!consumer || !isIdentityElementwise(consumer) ||
       !hasVectorizableBody(consumer))
     return {};
-  // Exactly one input reads C; the others (a residual) are dense buffers
-  // of C's size, read element for element.
-  int64_t elements = cType.getNumElements();
+  // Exactly one input reads C; the others (a residual) are read element
+  // for element like C: dense buffers of C's size, or views with C's shape
+  // and contiguous rows (a pad's interior that also feeds a convolution).
   unsigned readsC = 0;
   for (Value input : consumer.getDpsInputs()) {
     if (llvm::is_contained(aliases, input))
       ++readsC;
-    else if (!isDenseF32(input, elements))
+    else if (!isStoreTarget(input, cType))
       return {};
   }
   if (readsC != 1 || !isStoreTarget(consumer.getDpsInits()[0], cType))
@@ -289,9 +287,13 @@ Value storeTarget(OpBuilder &b, Location loc, const Epilogue &epilogue,
 
 SmallVector<Value> extraInputs(OpBuilder &b, Location loc,
                                const Epilogue &epilogue, Value c) {
+  auto cType = llvm::cast<MemRefType>(c.getType());
   SmallVector<Value> views;
   for (Value extra : epilogue.extras)
-    views.push_back(viewAs(b, loc, extra, llvm::cast<MemRefType>(c.getType())));
+    views.push_back(
+        llvm::cast<MemRefType>(extra.getType()).getLayout().isIdentity()
+            ? viewAs(b, loc, extra, cType)
+            : extra);
   return views;
 }
 

@@ -17,6 +17,7 @@
 #include "BufferExtent.h"
 #include "Contraction.h"
 #include "OnnxCompile/Transforms/Passes.h"
+#include "RowVectors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -35,9 +36,6 @@ using namespace mlir;
 namespace onnxc {
 namespace {
 
-/// Full vectors of a row beyond which the row is a loop, not unrolled.
-constexpr int64_t kUnrolledVectors = 4;
-
 /// Whether `fill` writes a static buffer whose innermost dim has unit
 /// stride (the rows this pass stores as vectors).
 bool isVectorizable(linalg::FillOp fill) {
@@ -49,78 +47,17 @@ bool isVectorizable(linalg::FillOp fill) {
          type.getElementTypeBitWidth() % 8 == 0 && hasUnitInnerStride(type);
 }
 
-class FillEmitter {
-public:
-  FillEmitter(OpBuilder &b, Location loc, Value buffer, Value value,
-              int64_t lanes, bool masked)
-      : b(b), loc(loc), buffer(buffer), value(value), lanes(lanes),
-        masked(masked),
-        shape(llvm::cast<MemRefType>(buffer.getType()).getShape()) {}
-
-  void emit() {
-    SmallVector<Value> indices(shape.size(), constant(0));
-    emitDim(indices, 0);
-  }
-
-private:
-  Value constant(int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  }
-
-  /// A loop over dim `d` (none when it has one element), then the dims
-  /// inside it; the innermost is the row.
-  void emitDim(SmallVector<Value> &indices, size_t d) {
-    if (d + 1 == shape.size())
-      return emitRow(indices);
-    if (shape[d] == 1)
-      return emitDim(indices, d + 1);
-    auto loop = scf::ForOp::create(b, loc, constant(0), constant(shape[d]),
-                                   constant(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> inner(indices);
-    inner[d] = loop.getInductionVar();
-    emitDim(inner, d + 1);
-  }
-
-  /// Stores a splat of `width` elements at `indices`.
-  void store(ArrayRef<Value> indices, int64_t width) {
-    auto type = VectorType::get({width}, value.getType());
-    Value splat = vector::BroadcastOp::create(b, loc, type, value);
-    storeVector(b, loc, splat, buffer, indices, masked);
-  }
-
-  void emitRow(SmallVector<Value> &indices) {
-    int64_t extent = shape.back(), full = extent / lanes;
-    if (full > kUnrolledVectors) {
-      auto loop = scf::ForOp::create(b, loc, constant(0),
-                                     constant(full * lanes), constant(lanes));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      SmallVector<Value> inner(indices);
-      inner.back() = loop.getInductionVar();
-      store(inner, lanes);
-    } else {
-      for (int64_t i = 0; i < full; ++i) {
-        SmallVector<Value> inner(indices);
-        inner.back() = constant(i * lanes);
-        store(inner, lanes);
-      }
-    }
-    if (int64_t rest = extent - full * lanes) {
-      SmallVector<Value> inner(indices);
-      inner.back() = constant(full * lanes);
-      store(inner, rest);
-    }
-  }
-
-  OpBuilder &b;
-  Location loc;
-  Value buffer, value;
-  int64_t lanes;
-  bool masked;
-  ArrayRef<int64_t> shape;
-};
+/// Splat vectors of `value` along the rows of `buffer`.
+void emitFill(OpBuilder &b, Location loc, Value buffer, Value value,
+              int64_t lanes, bool masked) {
+  emitRowVectors(b, loc, buffer, lanes,
+                 [&](OpBuilder &b, ArrayRef<Value> indices, int64_t width) {
+                   auto type = VectorType::get({width}, value.getType());
+                   Value splat =
+                       vector::BroadcastOp::create(b, loc, type, value);
+                   storeVector(b, loc, splat, buffer, indices, masked);
+                 });
+}
 
 /// A pad's left and right border columns of the same rows: fills of the
 /// same value on boxes of one buffer, equal but for the innermost dim,
@@ -264,9 +201,8 @@ struct VectorizeFillsPass : impl::VectorizeFillsBase<VectorizeFillsPass> {
         continue;
       }
       OpBuilder b(fill);
-      FillEmitter(b, fill.getLoc(), fill.getOutputs()[0], fill.getInputs()[0],
-                  lanes, maskedStores)
-          .emit();
+      emitFill(b, fill.getLoc(), fill.getOutputs()[0], fill.getInputs()[0],
+               lanes, maskedStores);
       fill.erase();
     }
   }

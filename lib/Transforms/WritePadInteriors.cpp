@@ -4,12 +4,12 @@
 // previous layer's activation), then copied into the interior of the
 // padded buffer: one more read and write of every activation a 3x3
 // convolution takes. A Concat copies each of its inputs into a box of its
-// result the same way. When that buffer has no other use than its
-// producer, readers before the copy and the copy, the producer can write
-// the box directly (the readers read it there), and the copy goes. The
-// destination buffer is then allocated before the producer, and only ops
-// on other boxes of it (the border fills of fill-pad-borders, the other
-// inputs of a Concat) may touch it in between.
+// result the same way. When nothing writes either buffer after the copy
+// (a residual branch may still read the activation), the ops on the
+// source can work on the box directly, and the copy goes. The
+// destination buffer is then allocated before the source's first use, and
+// only ops on other boxes of it (the border fills of fill-pad-borders, the
+// other inputs of a Concat) may touch it in between.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,11 +39,55 @@ bool intersect(const Box &x, const Box &y) {
 }
 
 /// Whether `user` only reads `buffer`: a linalg op that takes it as an
-/// input and not as an init.
+/// input and not as an init, or a copy from it.
 bool onlyReads(Operation *user, Value buffer) {
+  if (auto copy = llvm::dyn_cast<memref::CopyOp>(user))
+    return copy.getSource() == buffer && copy.getTarget() != buffer;
   auto op = llvm::dyn_cast<linalg::LinalgOp>(user);
   return op && llvm::is_contained(op.getDpsInputs(), buffer) &&
          !llvm::is_contained(op.getDpsInits(), buffer);
+}
+
+/// Whether every use of `buffer`, through views, that comes after `point`
+/// only reads it: after the copy, the source and the box hold the same
+/// values, and stay one buffer only while neither is written.
+bool onlyReadAfter(Value buffer, Operation *point) {
+  for (OpOperand &use : buffer.getUses()) {
+    Operation *user = use.getOwner();
+    if (user->getBlock() != point->getBlock())
+      return false;
+    if (llvm::isa<ViewLikeOpInterface>(user)) {
+      if (!onlyReadAfter(user->getResult(0), point))
+        return false;
+      continue;
+    }
+    if (point->isBeforeInBlock(user) && !onlyReads(user, buffer))
+      return false;
+  }
+  return true;
+}
+
+/// Whether nothing writes the `interior` of `padded` after `copy`: its uses
+/// after the copy only read it, or are static boxes disjoint from the
+/// interior (the other inputs of a Concat).
+bool interiorReadOnlyAfter(Value padded, const Box &interior,
+                           memref::CopyOp copy) {
+  for (Operation *user : padded.getUsers()) {
+    auto subview = llvm::dyn_cast<memref::SubViewOp>(user);
+    std::optional<Box> box = subview ? boxOf(subview) : std::nullopt;
+    if (box && !intersect(*box, interior))
+      continue;
+    if (user->getBlock() != copy->getBlock())
+      return false;
+    if (llvm::isa<ViewLikeOpInterface>(user)) {
+      if (!onlyReadAfter(user->getResult(0), copy))
+        return false;
+      continue;
+    }
+    if (copy->isBeforeInBlock(user) && !onlyReads(user, padded))
+      return false;
+  }
+  return true;
 }
 
 /// Whether `op`, and everything that uses its results (through views),
@@ -82,30 +126,67 @@ bool interiorUntouched(Value padded, const Box &interior, Operation *producer,
   return true;
 }
 
-/// `interior` viewed as the copy's source was before `reshape` (the
-/// reshape's inverse), when its strides allow it; `interior` itself
+/// The type of `interior` viewed as the copy's source was before `reshape`
+/// (the reshape's inverse), when its strides allow it; the interior's own
 /// without a reshape.
-Value viewAsSource(OpBuilder &b, Location loc, Value interior,
-                   Operation *reshape) {
-  auto type = llvm::cast<MemRefType>(interior.getType());
+FailureOr<MemRefType> sourceViewType(MemRefType interior, Operation *reshape) {
   if (!reshape)
     return interior;
-  if (auto collapse = llvm::dyn_cast<memref::CollapseShapeOp>(reshape)) {
-    // The source was collapsed: expand the interior back.
-    MemRefType sourceType = collapse.getSrcType();
-    FailureOr<MemRefType> expanded = memref::ExpandShapeOp::computeExpandedType(
-        type, sourceType.getShape(), collapse.getReassociationIndices());
-    if (failed(expanded))
-      return {};
-    return memref::ExpandShapeOp::create(b, loc, *expanded, interior,
-                                         collapse.getReassociationIndices());
-  }
-  auto expand = llvm::cast<memref::ExpandShapeOp>(reshape);
+  if (auto collapse = llvm::dyn_cast<memref::CollapseShapeOp>(reshape))
+    return memref::ExpandShapeOp::computeExpandedType(
+        interior, collapse.getSrcType().getShape(),
+        collapse.getReassociationIndices());
   SmallVector<ReassociationIndices> reassociation =
-      expand.getReassociationIndices();
-  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, reassociation))
-    return {};
-  return memref::CollapseShapeOp::create(b, loc, interior, reassociation);
+      llvm::cast<memref::ExpandShapeOp>(reshape).getReassociationIndices();
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(interior,
+                                                        reassociation))
+    return failure();
+  return memref::CollapseShapeOp::computeCollapsedType(interior, reassociation);
+}
+
+/// `interior` viewed as the copy's source, of type `type` (sourceViewType).
+Value viewAsSource(OpBuilder &b, Location loc, Value interior,
+                   Operation *reshape, MemRefType type) {
+  if (!reshape)
+    return interior;
+  if (auto collapse = llvm::dyn_cast<memref::CollapseShapeOp>(reshape))
+    return memref::ExpandShapeOp::create(b, loc, type, interior,
+                                         collapse.getReassociationIndices());
+  return memref::CollapseShapeOp::create(
+      b, loc, type, interior,
+      llvm::cast<memref::ExpandShapeOp>(reshape).getReassociationIndices());
+}
+
+/// A value whose type changes when the source becomes a view of the box.
+using Retyped = std::pair<Value, MemRefType>;
+
+/// The reshapes of `value` (and of those, in turn) with their result types
+/// once `value` has type `type`. Failure when one of them cannot take it
+/// (rows that the box's strides keep apart), or another view uses it.
+LogicalResult retypeReshapes(Value value, MemRefType type,
+                             SmallVectorImpl<Retyped> &retyped) {
+  for (Operation *user : value.getUsers()) {
+    FailureOr<MemRefType> result = failure();
+    if (auto expand = llvm::dyn_cast<memref::ExpandShapeOp>(user)) {
+      result = memref::ExpandShapeOp::computeExpandedType(
+          type, expand.getResultType().getShape(),
+          expand.getReassociationIndices());
+    } else if (auto collapse = llvm::dyn_cast<memref::CollapseShapeOp>(user)) {
+      SmallVector<ReassociationIndices> reassociation =
+          collapse.getReassociationIndices();
+      if (memref::CollapseShapeOp::isGuaranteedCollapsible(type, reassociation))
+        result =
+            memref::CollapseShapeOp::computeCollapsedType(type, reassociation);
+    } else if (!llvm::isa<ViewLikeOpInterface>(user)) {
+      continue;
+    }
+    if (failed(result))
+      return failure();
+    retyped.emplace_back(user->getResult(0), *result);
+    if (failed(retypeReshapes(user->getResult(0), *result, retyped)))
+      return failure();
+  }
+  return success();
 }
 
 LogicalResult writeInterior(memref::CopyOp copy) {
@@ -125,27 +206,29 @@ LogicalResult writeInterior(memref::CopyOp copy) {
   if (!padded || !box || padded->getBlock() != copy->getBlock() ||
       source->getBlock() != copy->getBlock())
     return failure();
-  // One producer writes all of the source; the other users read it before
-  // the copy (after it, the interior may be written again).
+  // The source's first use before the copy (its producer) is where the
+  // box takes its place. The uses after the copy only read it, and nothing
+  // writes the padded buffer after the copy.
   Operation *producer = nullptr;
   for (Operation *user : sourceValue.getUsers()) {
     if (user == copy || user == reshape)
       continue;
-    if (user->getBlock() != copy->getBlock() || copy->isBeforeInBlock(user))
+    if (user->getBlock() != copy->getBlock())
       return failure();
-    if (!producer && overwritesUnread(user, sourceValue)) {
+    if (user->isBeforeInBlock(copy) &&
+        (!producer || user->isBeforeInBlock(producer)))
       producer = user;
-      continue;
-    }
-    if (!onlyReads(user, sourceValue))
-      return failure();
   }
-  if (!producer ||
-      llvm::any_of(sourceValue.getUsers(),
-                   [&](Operation *user) {
-                     return user != producer && user->isBeforeInBlock(producer);
-                   }) ||
+  if (!producer || !onlyReadAfter(sourceValue, copy) ||
+      !interiorReadOnlyAfter(padded, *box, copy) ||
       !interiorUntouched(padded, *box, producer, copy))
+    return failure();
+  // The readers after the copy may reach the source through reshapes,
+  // which take the interior's strides.
+  FailureOr<MemRefType> viewType = sourceViewType(interior.getType(), reshape);
+  SmallVector<Retyped> retyped;
+  if (failed(viewType) || viewType->getShape() != source.getType().getShape() ||
+      failed(retypeReshapes(source, *viewType, retyped)))
     return failure();
   // The padded buffer and its interior before the producer, viewed as the
   // source.
@@ -154,19 +237,18 @@ LogicalResult writeInterior(memref::CopyOp copy) {
   if (producer->isBeforeInBlock(interior))
     interior->moveBefore(producer);
   OpBuilder b(producer);
-  Value view = viewAsSource(b, copy.getLoc(), interior, reshape);
-  if (!view)
-    return failure();
-  if (llvm::cast<MemRefType>(view.getType()).getShape() !=
-      source.getType().getShape()) {
-    view.getDefiningOp()->erase();
-    return failure();
-  }
+  Value view = viewAsSource(b, copy.getLoc(), interior, reshape, *viewType);
+  // The copy's own reshape goes with the copy.
+  llvm::erase_if(retyped, [&](const Retyped &entry) {
+    return entry.first.getDefiningOp() == reshape;
+  });
   copy.erase();
   if (reshape)
     reshape->erase();
   source.getResult().replaceAllUsesWith(view);
   source.erase();
+  for (auto [value, type] : retyped)
+    value.setType(type);
   return success();
 }
 

@@ -230,6 +230,51 @@ func.func @into_pad_interior(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %ws: mem
 
 // -----
 
+// The residual is the interior of another padded buffer (a residual
+// block's input, which also feeds the block's first convolution): the
+// kernel reads it through that strided view, at C's indices.
+// CHECK-LABEL: func.func @residual_from_pad_interior(
+// CHECK: memref.view %{{.*}}[%{{.*}}][] : memref<2048xi8> to memref<6x18xf32>
+// CHECK: %[[Q:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<2048xi8> to memref<6x18xf32>
+// CHECK: %[[SKIP:.*]] = memref.subview %[[Q]][1, 1] [4, 16] [1, 1]
+// CHECK: scf.for
+// CHECK: math.fma
+// CHECK: %[[RES:.*]] = vector.load %[[SKIP]][%{{.*}}] : memref<4x16xf32, strided<[18, 1], offset: 19>>, vector<8xf32>
+// CHECK: arith.addf %{{.*}}, %[[RES]] : vector<8xf32>
+// CHECK: vector.store %{{.*}} : memref<4x16xf32, strided<[18, 1], offset: 19>>, vector<8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @residual_from_pad_interior(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %ws: memref<2048xi8>) {
+  %c0 = arith.constant 0 : index
+  %c512 = arith.constant 512 : index
+  %c1024 = arith.constant 1024 : index
+  %c = memref.view %ws[%c0][] : memref<2048xi8> to memref<4x16xf32>
+  %p = memref.view %ws[%c512][] : memref<2048xi8> to memref<6x18xf32>
+  %q = memref.view %ws[%c1024][] : memref<2048xi8> to memref<6x18xf32>
+  %interior = memref.subview %p[1, 1] [4, 16] [1, 1] : memref<6x18xf32> to memref<4x16xf32, strided<[18, 1], offset: 19>>
+  %skip = memref.subview %q[1, 1] [4, 16] [1, 1] : memref<6x18xf32> to memref<4x16xf32, strided<[18, 1], offset: 19>>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p2 = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p2 : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %skip : memref<4x16xf32>, memref<4x16xf32, strided<[18, 1], offset: 19>>) outs(%interior : memref<4x16xf32, strided<[18, 1], offset: 19>>) {
+  ^bb0(%v: f32, %w: f32, %out: f32):
+    %sum = arith.addf %v, %w : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// -----
+
 // The interior overlaps C (the padded buffer shares C's memory): the
 // kernel would overwrite C's accumulators it has yet to read, so the ReLU
 // stays a loop of its own.

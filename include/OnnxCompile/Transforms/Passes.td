@@ -67,11 +67,14 @@ def WritePadInteriors : Pass<"write-pad-interiors", "mlir::func::FuncOp"> {
     Runs on buffers, before the workspace plan and after fill-pad-borders.
     For `memref.copy %src, %interior`, where %interior is a static
     unit-stride subview of an allocation %padded of the same shape as
-    %src, %src an allocation whose only other user is a linalg op that
-    writes all of it without reading it (an activation), and every use of
-    %padded before the copy is a fill of a box disjoint from the interior:
-    %padded and its interior move before the producer, the producer writes
-    the interior, and the copy and %src go.
+    %src (or of a reshape of it), %src an allocation (an activation),
+    every use of %padded between %src's first use and the copy is on a
+    box disjoint from the interior, and after the copy nothing writes %src
+    or the interior (a residual branch may still read %src, a Concat's
+    other inputs may write other boxes): %padded and its interior move
+    before %src's first use, the ops on %src work on the interior instead
+    (the reshapes of it after the copy take the interior's strides), and
+    the copy and %src go.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
@@ -279,6 +282,37 @@ def VectorizeFills : Pass<"vectorize-fills", "mlir::func::FuncOp"> {
            "lanes with the extra ones masked off (AVX2, AVX-512)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def VectorizeElementwise : Pass<"vectorize-elementwise",
+                                 "mlir::func::FuncOp"> {
+  let summary = "Elementwise ops on strided rows as vector loops along the "
+                "rows";
+  let description = [{
+    Rewrites every linalg.generic on f32 buffers of rank 2 or more whose
+    loops are all parallel, whose operands are all indexed by the identity,
+    whose output is not read, whose body is vectorizable scalar arithmetic
+    and whose buffers all have a static, unit-stride innermost dim (a
+    residual add on a pad's interior) into loops over the outer dims
+    (dynamic ones too: the bodies of parallelize-generics) that load every
+    input as vectors along the innermost dim, apply the body to them and
+    store the result: full vectors of `lanes`, then one narrower vector
+    (with `masked-loads`, the next power of two with the extra lanes masked
+    off). Runs after collapse-elementwise, which leaves rank 2 or more only
+    where the rows are apart. LLVM would unroll such a short inner loop and
+    vectorize across the rows with gathers and scatters.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"8",
+           "Elements of one vector">,
+    Option<"maskedLoads", "masked-loads", "bool", /*default=*/"false",
+           "Load and store a row's last, partial vector as the next power "
+           "of two lanes with the extra ones masked off (AVX2, AVX-512)">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
 }
