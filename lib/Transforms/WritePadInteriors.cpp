@@ -50,10 +50,18 @@ bool onlyReads(Operation *user, Value buffer) {
 
 /// Whether every use of `buffer`, through views, that comes after `point`
 /// only reads it: after the copy, the source and the box hold the same
-/// values, and stay one buffer only while neither is written.
-bool onlyReadAfter(Value buffer, Operation *point) {
+/// values, and stay one buffer only while neither is written. With
+/// `apart`, the static boxes of `buffer` disjoint from it are left out (a
+/// Concat's other inputs, written after the copy).
+bool onlyReadAfter(Value buffer, Operation *point,
+                   const Box *apart = nullptr) {
   for (OpOperand &use : buffer.getUses()) {
     Operation *user = use.getOwner();
+    if (apart)
+      if (auto subview = llvm::dyn_cast<memref::SubViewOp>(user))
+        if (std::optional<Box> box = boxOf(subview))
+          if (!intersect(*box, *apart))
+            continue;
     if (user->getBlock() != point->getBlock())
       return false;
     if (llvm::isa<ViewLikeOpInterface>(user)) {
@@ -62,29 +70,6 @@ bool onlyReadAfter(Value buffer, Operation *point) {
       continue;
     }
     if (point->isBeforeInBlock(user) && !onlyReads(user, buffer))
-      return false;
-  }
-  return true;
-}
-
-/// Whether nothing writes the `interior` of `padded` after `copy`: its uses
-/// after the copy only read it, or are static boxes disjoint from the
-/// interior (the other inputs of a Concat).
-bool interiorReadOnlyAfter(Value padded, const Box &interior,
-                           memref::CopyOp copy) {
-  for (Operation *user : padded.getUsers()) {
-    auto subview = llvm::dyn_cast<memref::SubViewOp>(user);
-    std::optional<Box> box = subview ? boxOf(subview) : std::nullopt;
-    if (box && !intersect(*box, interior))
-      continue;
-    if (user->getBlock() != copy->getBlock())
-      return false;
-    if (llvm::isa<ViewLikeOpInterface>(user)) {
-      if (!onlyReadAfter(user->getResult(0), copy))
-        return false;
-      continue;
-    }
-    if (copy->isBeforeInBlock(user) && !onlyReads(user, padded))
       return false;
   }
   return true;
@@ -220,7 +205,7 @@ LogicalResult writeInterior(memref::CopyOp copy) {
       producer = user;
   }
   if (!producer || !onlyReadAfter(sourceValue, copy) ||
-      !interiorReadOnlyAfter(padded, *box, copy) ||
+      !onlyReadAfter(padded, copy, &*box) ||
       !interiorUntouched(padded, *box, producer, copy))
     return failure();
   // The readers after the copy may reach the source through reshapes,
