@@ -90,3 +90,62 @@ func.func @captures(%x: memref<8x16xf32>, %y: memref<8x16xf32>, %s: f32) {
   }
   return
 }
+
+// -----
+
+// A pad's four border fills on 64 channels of 58 x 58 (fill-pad-borders),
+// with views between them: one body fills the four boxes for each chunk of
+// 2 channels (32 chunks), each chunk a view of static shape of the padded
+// buffer and each box a static subview of it, so that vectorize-fills can
+// still pair the columns.
+// CHECK-LABEL: func.func @pad_borders(
+// CHECK: %[[BODY:.*]] = constant @pad_borders_fills0
+// CHECK: call @onnxc_parallel_for(%[[BODY]], {{.*}}, %c32)
+// CHECK-NOT: linalg.fill
+// CHECK: return
+// CHECK-LABEL: func.func private @pad_borders_fills0(
+// CHECK-SAME: %[[P:.*]]: memref<f32>, %{{.*}}: memref<f32>, %{{.*}}: memref<f32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK: %[[PS:.*]] = memref.reinterpret_cast %[[P]] to offset: [0], sizes: [1, 64, 58, 58]
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step %{{.*}} {
+// CHECK: %[[FIRST:.*]] = arith.muli %[[I]], %c2
+// CHECK: %[[CH:.*]] = memref.subview %[[PS]][0, %[[FIRST]], 0, 0] [1, 2, 58, 58] [1, 1, 1, 1]
+// CHECK: %[[TOP:.*]] = memref.subview %[[CH]][0, 0, 0, 0] [1, 2, 1, 58] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[TOP]] : memref<1x2x1x58xf32, strided<[215296, 3364, 58, 1], offset: ?>>)
+// CHECK: memref.subview %[[CH]][0, 0, 57, 0] [1, 2, 1, 58] [1, 1, 1, 1]
+// CHECK: linalg.fill
+// CHECK: memref.subview %[[CH]][0, 0, 1, 0] [1, 2, 56, 1] [1, 1, 1, 1]
+// CHECK: linalg.fill
+// CHECK: memref.subview %[[CH]][0, 0, 1, 57] [1, 2, 56, 1] [1, 1, 1, 1]
+// CHECK: linalg.fill
+func.func @pad_borders(%ws: memref<1000000xi8>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %p = memref.view %ws[%c0][] : memref<1000000xi8> to memref<1x64x58x58xf32>
+  %top = memref.subview %p[0, 0, 0, 0] [1, 64, 1, 58] [1, 1, 1, 1] : memref<1x64x58x58xf32> to memref<1x64x1x58xf32, strided<[215296, 3364, 58, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x64x1x58xf32, strided<[215296, 3364, 58, 1]>>)
+  %bottom = memref.subview %p[0, 0, 57, 0] [1, 64, 1, 58] [1, 1, 1, 1] : memref<1x64x58x58xf32> to memref<1x64x1x58xf32, strided<[215296, 3364, 58, 1], offset: 3306>>
+  linalg.fill ins(%zero : f32) outs(%bottom : memref<1x64x1x58xf32, strided<[215296, 3364, 58, 1], offset: 3306>>)
+  %left = memref.subview %p[0, 0, 1, 0] [1, 64, 56, 1] [1, 1, 1, 1] : memref<1x64x58x58xf32> to memref<1x64x56x1xf32, strided<[215296, 3364, 58, 1], offset: 58>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x64x56x1xf32, strided<[215296, 3364, 58, 1], offset: 58>>)
+  %right = memref.subview %p[0, 0, 1, 57] [1, 64, 56, 1] [1, 1, 1, 1] : memref<1x64x58x58xf32> to memref<1x64x56x1xf32, strided<[215296, 3364, 58, 1], offset: 115>>
+  linalg.fill ins(%zero : f32) outs(%right : memref<1x64x56x1xf32, strided<[215296, 3364, 58, 1], offset: 115>>)
+  return
+}
+
+// -----
+
+// Too few rows (a pad of 4 channels of 10 x 10: 72 rows), and fills of two
+// buffers with an op in between that reads one: they stay where they are.
+// CHECK-LABEL: func.func @small_pad(
+// CHECK-NOT: onnxc_parallel_for
+// CHECK-COUNT-2: linalg.fill
+func.func @small_pad(%ws: memref<4096xi8>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %p = memref.view %ws[%c0][] : memref<4096xi8> to memref<1x4x10x10xf32>
+  %top = memref.subview %p[0, 0, 0, 0] [1, 4, 1, 10] [1, 1, 1, 1] : memref<1x4x10x10xf32> to memref<1x4x1x10xf32, strided<[400, 100, 10, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x4x1x10xf32, strided<[400, 100, 10, 1]>>)
+  %left = memref.subview %p[0, 0, 1, 0] [1, 4, 8, 1] [1, 1, 1, 1] : memref<1x4x10x10xf32> to memref<1x4x8x1xf32, strided<[400, 100, 10, 1], offset: 10>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x4x8x1xf32, strided<[400, 100, 10, 1], offset: 10>>)
+  return
+}

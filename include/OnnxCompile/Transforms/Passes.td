@@ -328,8 +328,15 @@ def ParallelizeGenerics : Pass<"parallelize-generics", "mlir::ModuleOp"> {
     `body(a, b, c, begin, end)` on subviews [begin, end) of that dim, and
     the hook `onnxc_parallel_for(body, a, b, c, extent)` runs it. Generics
     with more than three distinct buffers, non-f32 buffers or
-    `linalg.index` in their body stay serial. The module gets the hook's
-    weak, serial default (see vectorize-contractions).
+    `linalg.index` in their body stay serial. The fills of static boxes of
+    one f32 buffer with one constant that follow each other (past ops
+    without memory effects) and all span one dim of it (a pad's borders,
+    spanning its channels) go to one body together when they write at
+    least 2048 rows: the body fills the boxes for chunks of that dim, each
+    chunk a subview of static shape (the smallest that makes at most 32
+    chunks), which vectorize-fills then writes as it would the whole. The
+    module gets the hook's weak, serial default (see
+    vectorize-contractions).
   }];
   let options = [
     Option<"minParallelWork", "min-parallel-work", "int64_t",
@@ -340,7 +347,8 @@ def ParallelizeGenerics : Pass<"parallelize-generics", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",
                            "mlir::LLVM::LLVMDialect",
-                           "mlir::memref::MemRefDialect"];
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def LowerRuntimeChecks : Pass<"lower-runtime-checks", "mlir::func::FuncOp"> {
