@@ -74,13 +74,19 @@ static int claim(int owner, int front, int64_t *begin, int64_t *end) {
   }
 }
 
+/* Where participant `index`'s equal share of the iterations starts (and
+ * the one before ends). */
+static int64_t share_start(int index) {
+  return pool.count * index / pool.participants;
+}
+
 static void run_share(int index) {
   int parts = pool.participants;
   int64_t begin, end;
   if (pool.count > UINT32_MAX) {
     /* Too many iterations for a packed range: equal static shares. */
-    begin = pool.count * index / parts;
-    end = pool.count * (index + 1) / parts;
+    begin = share_start(index);
+    end = share_start(index + 1);
     if (begin < end)
       pool.body(pool.a, pool.b, pool.c, begin, end);
     return;
@@ -152,9 +158,8 @@ void onnxc_parallel_for(onnxc_loop_body body, void *a, void *b, void *c,
   pool.participants = count < pool.threads ? (int)count : pool.threads;
   if (count <= UINT32_MAX)
     for (int i = 0; i < pool.participants; ++i)
-      atomic_store(&ranges[i].left,
-                   pack_range((uint32_t)(count * i / pool.participants),
-                              (uint32_t)(count * (i + 1) / pool.participants)));
+      atomic_store(&ranges[i].left, pack_range((uint32_t)share_start(i),
+                                               (uint32_t)share_start(i + 1)));
   /* Every started worker acknowledges the job, even one without a share. */
   atomic_store(&pool.pending, pool.started);
   pthread_mutex_lock(&pool.wake_lock);

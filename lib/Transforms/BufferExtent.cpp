@@ -60,4 +60,14 @@ std::optional<Box> boxOf(memref::SubViewOp subview) {
              llvm::to_vector(subview.getStaticSizes())};
 }
 
+std::optional<std::pair<Value, Box>> boxInSource(Value view) {
+  auto subview = view.getDefiningOp<memref::SubViewOp>();
+  if (!subview)
+    return std::nullopt;
+  std::optional<Box> box = boxOf(subview);
+  if (!box)
+    return std::nullopt;
+  return std::pair(subview.getSource(), *box);
+}
+
 } // namespace onnxc

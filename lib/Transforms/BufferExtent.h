@@ -33,6 +33,9 @@ struct Box {
 /// and of the source's rank (a pad's interior, a Concat's slice).
 std::optional<Box> boxOf(mlir::memref::SubViewOp subview);
 
+/// The buffer that `view` is such a static subview of, with its box.
+std::optional<std::pair<mlir::Value, Box>> boxInSource(mlir::Value view);
+
 } // namespace onnxc
 
 #endif // ONNXCOMPILE_LIB_TRANSFORMS_BUFFEREXTENT_H

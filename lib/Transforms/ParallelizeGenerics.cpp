@@ -94,16 +94,14 @@ struct FillGroup {
 /// is a static subview of a buffer the body can rebuild and its value a
 /// constant.
 std::optional<std::pair<Value, Box>> fillBox(linalg::FillOp fill) {
-  auto subview = fill.getOutputs()[0].getDefiningOp<memref::SubViewOp>();
   Operation *value = fill.getInputs()[0].getDefiningOp();
-  if (!fill.hasPureBufferSemantics() || !subview || !value ||
-      !value->hasTrait<OpTrait::ConstantLike>() ||
-      !parallelBuffers(subview.getSource()))
+  if (!fill.hasPureBufferSemantics() || !value ||
+      !value->hasTrait<OpTrait::ConstantLike>())
     return std::nullopt;
-  std::optional<Box> box = boxOf(subview);
-  if (!box)
+  std::optional<std::pair<Value, Box>> box = boxInSource(fill.getOutputs()[0]);
+  if (!box || !parallelBuffers(box->first))
     return std::nullopt;
-  return std::pair(subview.getSource(), *box);
+  return box;
 }
 
 /// The groups of fills in `block`: runs of fills of boxes of one buffer

@@ -71,18 +71,6 @@ struct ColumnPair {
   int64_t leftWidth, rightOffset, rightWidth;
 };
 
-/// The static box `fill` writes in the buffer its output is a unit-stride
-/// subview of.
-std::optional<std::pair<Value, Box>> fillBox(linalg::FillOp fill) {
-  auto subview = fill.getOutputs()[0].getDefiningOp<memref::SubViewOp>();
-  if (!subview)
-    return std::nullopt;
-  std::optional<Box> box = boxOf(subview);
-  if (!box)
-    return std::nullopt;
-  return std::pair(subview.getSource(), *box);
-}
-
 std::optional<ColumnPair> matchColumnPair(linalg::FillOp left) {
   Operation *next = left->getNextNode();
   while (next && isMemoryEffectFree(next))
@@ -91,7 +79,8 @@ std::optional<ColumnPair> matchColumnPair(linalg::FillOp left) {
   if (!right || !right.hasPureBufferSemantics() ||
       right.getInputs()[0] != left.getInputs()[0])
     return std::nullopt;
-  std::optional<std::pair<Value, Box>> l = fillBox(left), r = fillBox(right);
+  std::optional<std::pair<Value, Box>> l = boxInSource(left.getOutputs()[0]),
+                                       r = boxInSource(right.getOutputs()[0]);
   if (!l || !r || l->first != r->first)
     return std::nullopt;
   auto type = llvm::cast<MemRefType>(l->first.getType());
