@@ -57,6 +57,11 @@ constexpr int64_t kMinColumns = 4;
 /// over it to the next (half of a 1 MiB L2).
 constexpr int64_t kCachedInputBytes = 512 * 1024;
 
+/// The bytes of an activation B that one block of its sweep reads, when
+/// the row tiles of a weight A go outermost and B is too large to stay in
+/// L2 from one row tile's sweep to the next (see blockedSweep).
+constexpr int64_t kSweepBlockBytes = 128 * 1024;
+
 /// The fewest iterations of the outermost tile loop that the thread pool
 /// splits on their own; below, it splits those of the two outermost loops.
 constexpr int64_t kMinParallelSplit = 16;
@@ -71,6 +76,19 @@ bool isWeight(Value value) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
     value = view.getViewSource();
   return value.getDefiningOp<memref::GetGlobalOp>() != nullptr;
+}
+
+/// True when `value` is (a view of) an argument of the function: a model
+/// input, which the caller wrote before the run, and which comes from
+/// memory rather than from a cache that the previous kernel warmed.
+bool isArgument(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>()) {
+    // The workspace is an argument too, but its buffers are memref.views.
+    if (llvm::isa<memref::ViewOp>(view))
+      return false;
+    value = view.getViewSource();
+  }
+  return llvm::isa<BlockArgument>(value);
 }
 
 /// How a generic maps onto the micro-kernel.
@@ -635,7 +653,7 @@ public:
         parallelBuffers(kernelBuffers(c));
     if (!module || count < 2 || !buffers) {
       SmallVector<Value> dims(c.ranges.size(), constant(0));
-      emitLevels(dims, levels, Tile{1, {}});
+      emitLevels(dims, levels, Tile{1, {}, {}});
       return;
     }
     emitParallelLoop(
@@ -662,20 +680,25 @@ public:
             indices = {arith::DivUIOp::create(b, loc, indices[0], second),
                        arith::RemUIOp::create(b, loc, indices[0], second)};
           }
-          inner.emitIteration(dims, levels, indices, Tile{1, {}});
+          inner.emitIteration(dims, levels, indices, Tile{1, {}, {}});
         });
   }
 
 private:
   /// One loop of the nest around the tiles.
   struct Level {
-    enum Kind { Outer, Rows, Columns } kind;
+    enum Kind { Outer, Rows, Columns, Block } kind;
     unsigned dim;
+    /// A Block level's number of blocks of `dim`.
+    int64_t blocks = 0;
   };
   /// The shape of the tiles a loop nest computes.
   struct Tile {
     int64_t rows;
     SmallVector<int64_t> widths;
+    /// The elements of an Outer dim inside the current block of it, when a
+    /// Block level encloses its loop (which then starts at the block).
+    SmallVector<std::pair<unsigned, int64_t>> blocks;
   };
 
   SmallVector<Level> loopOrder() {
@@ -696,7 +719,50 @@ private:
       levels.push_back({Level::Rows, 0});
     if (!columnsFirst)
       levels.push_back({Level::Columns, 0});
+    if (rowsFirst)
+      if (std::optional<Level> block = blockedSweep())
+        levels.insert(levels.begin(), *block);
     return levels;
+  }
+
+  /// With the row tiles of a weight A outermost, each of them sweeps all of
+  /// B. A B larger than what L2 keeps next to one sweep's output comes
+  /// from L3 on every sweep, in rows that the prefetchers follow badly: a
+  /// stem convolution's 600 KB input, swept once per 12 output channels
+  /// while it writes 3 MB. Then the outermost dim of B's sweep goes
+  /// outside the row tiles in blocks of kSweepBlockBytes of B, so that
+  /// each block comes from L3 once and stays in L2 for the other row
+  /// tiles; A, re-read once per block, must be small.
+  std::optional<Level> blockedSweep() {
+    int64_t extent = c.m ? c.ranges[*c.m] : 1;
+    auto aType = llvm::cast<MemRefType>(c.a.getType());
+    auto bType = llvm::cast<MemRefType>(c.b.getType());
+    int64_t bBytes = bType.getNumElements() * 4;
+    if (!isArgument(c.b) || extent <= c.tileRows ||
+        bBytes <= kCachedInputBytes ||
+        aType.getNumElements() * 4 > kSweepBlockBytes)
+      return std::nullopt;
+    for (unsigned d : c.outer) {
+      int64_t range = c.ranges[d];
+      if (range == 1)
+        continue;
+      if (!reads(c.bExprs, d))
+        return std::nullopt;
+      int64_t size = std::max<int64_t>(1, kSweepBlockBytes * range / bBytes);
+      if (size >= range)
+        return std::nullopt;
+      return Level{Level::Block, d, (range + size - 1) / size};
+    }
+    return std::nullopt;
+  }
+
+  /// The elements of `dim` that `tile` leaves its loop: the block's, or
+  /// all of them.
+  static std::optional<int64_t> blockOf(const Tile &tile, unsigned dim) {
+    for (auto [d, size] : tile.blocks)
+      if (d == dim)
+        return size;
+    return std::nullopt;
   }
 
   /// How a tiling level cuts its dim: `numBig` tiles of `big` elements,
@@ -709,20 +775,26 @@ private:
   Runs runs(Level level) {
     if (level.kind == Level::Outer)
       return {1, c.ranges[level.dim], 0, 0};
+    if (level.kind == Level::Block)
+      return balanced(c.ranges[level.dim], level.blocks);
     if (level.kind == Level::Rows) {
       // As many tiles as `rows` needs, of balanced sizes: 14 rows are two
       // tiles of 7 and 56 rows eight of 5 and four of 4, not 12 and a
       // 2-row tile, or 11 of 5 and one row, whose few accumulators cannot
       // hide the FMA latency.
       int64_t extent = c.m ? c.ranges[*c.m] : 1;
-      int64_t tiles = llvm::divideCeil(extent, c.tileRows);
-      int64_t small = extent / tiles, bigger = extent % tiles;
-      if (bigger == 0)
-        return {small, tiles, 0, 0};
-      return {small + 1, bigger, small, tiles - bigger};
+      return balanced(extent, llvm::divideCeil(extent, c.tileRows));
     }
     int64_t extent = c.ranges[c.n], step = c.tileVectors * lanes;
     return {step, extent / step, extent % step, extent % step ? 1 : 0};
+  }
+
+  /// `extent` elements in `tiles` tiles of balanced sizes.
+  static Runs balanced(int64_t extent, int64_t tiles) {
+    int64_t small = extent / tiles, bigger = extent % tiles;
+    if (bigger == 0)
+      return {small, tiles, 0, 0};
+    return {small + 1, bigger, small, tiles - bigger};
   }
 
   /// The number of iterations of a level.
@@ -734,10 +806,15 @@ private:
   /// The tile shape inside one of the level's tiles of `size` elements.
   Tile innerTile(Level level, const Tile &tile, int64_t size) {
     if (level.kind == Level::Rows)
-      return Tile{c.m ? size : 1, tile.widths};
+      return Tile{c.m ? size : 1, tile.widths, tile.blocks};
     if (level.kind == Level::Outer)
       return tile;
-    Tile columns{tile.rows, {}};
+    if (level.kind == Level::Block) {
+      Tile blocked = tile;
+      blocked.blocks.push_back({level.dim, size});
+      return blocked;
+    }
+    Tile columns{tile.rows, {}, tile.blocks};
     for (int64_t done = 0; done < size; done += lanes)
       columns.widths.push_back(std::min(lanes, size - done));
     return columns;
@@ -745,7 +822,7 @@ private:
 
   /// The dim a level iterates over, if any.
   std::optional<unsigned> levelDim(Level level) {
-    if (level.kind == Level::Outer)
+    if (level.kind == Level::Outer || level.kind == Level::Block)
       return level.dim;
     if (level.kind == Level::Rows)
       return c.m;
@@ -845,6 +922,21 @@ private:
     body(inner);
   }
 
+  /// A loop over the `size` elements of `dim` from where dims[dim] (a
+  /// Block level's start) is, calling `body` with the iteration point.
+  void blockLoop(SmallVector<Value> &dims, unsigned dim, int64_t size,
+                 function_ref<void(SmallVector<Value> &)> body) {
+    SmallVector<Value> inner = dims;
+    if (size == 1)
+      return body(inner);
+    auto forOp = scf::ForOp::create(b, loc, dims[dim], plus(dims[dim], size),
+                                    constant(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    inner[dim] = forOp.getInductionVar();
+    body(inner);
+  }
+
   void emitLevels(SmallVector<Value> &dims, ArrayRef<Level> levels,
                   const Tile &tile) {
     if (levels.empty())
@@ -860,6 +952,15 @@ private:
     };
     if (!dim)
       return inner(r.big)(dims);
+    if (level.kind == Level::Outer)
+      if (std::optional<int64_t> size = blockOf(tile, *dim)) {
+        unsigned d = *dim;
+        auto body = inner(1);
+        return blockLoop(dims, d, *size, [&](SmallVector<Value> &point) {
+          prefetchSweep(point, d, point[d]);
+          body(point);
+        });
+      }
     int64_t bigEnd = r.big * r.numBig;
     loop(dims, *dim, 0, bigEnd, r.big, inner(r.big));
     loop(dims, *dim, bigEnd, r.end(), r.small, inner(r.small));
@@ -890,6 +991,97 @@ private:
                             c.stride, masked);
   }
 
+  /// B as one dim (B is contiguous: packed, or checked by sweepRows),
+  /// created once, where B is defined.
+  Value flatView() {
+    if (flatB)
+      return flatB;
+    auto type = llvm::cast<MemRefType>(c.b.getType());
+    OpBuilder::InsertionGuard guard(b);
+    if (Operation *def = c.b.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(llvm::cast<BlockArgument>(c.b).getOwner());
+    ReassociationIndices all(type.getRank());
+    std::iota(all.begin(), all.end(), 0);
+    flatB = memref::CollapseShapeOp::create(
+        b, loc, c.b, SmallVector<ReassociationIndices>{all});
+    return flatB;
+  }
+
+  /// How a blocked sweep's dim `d` moves through B: B's dim `j` alone
+  /// reads it, as stride * d plus reductions, and B is contiguous from
+  /// there in, so that one step of d reads `stride` new rows of B's dims
+  /// from j in, one contiguous span per index of the dims before j (few:
+  /// an image's channels).
+  struct SweepRows {
+    unsigned j;
+    int64_t stride, lead;
+  };
+  std::optional<SweepRows> sweepRows(unsigned d) {
+    auto type = llvm::cast<MemRefType>(c.b.getType());
+    if (!type.getLayout().isIdentity())
+      return std::nullopt;
+    std::optional<unsigned> j;
+    for (auto [i, expr] : llvm::enumerate(c.bExprs)) {
+      if (expr.coeffs[d] == 0)
+        continue;
+      if (j || expr.coeffs[d] < 1)
+        return std::nullopt;
+      j = i;
+    }
+    if (!j)
+      return std::nullopt;
+    for (auto [i, coeff] : llvm::enumerate(c.bExprs[*j].coeffs))
+      if (i != d && coeff != 0 && !llvm::is_contained(c.reductions, i))
+        return std::nullopt;
+    int64_t lead = 1;
+    for (unsigned i = 0; i < *j; ++i)
+      lead *= type.getDimSize(i);
+    constexpr int64_t kMaxSpans = 64;
+    if (lead > kMaxSpans)
+      return std::nullopt;
+    return SweepRows{*j, c.bExprs[*j].coeffs[d], lead};
+  }
+
+  /// In the first row tile's sweep, the rows of B that step `at` of a
+  /// blocked dim `d` is kSweepRowsAhead steps from reading: B comes from
+  /// memory there (the model's input, written by the caller long before),
+  /// one short run of lines per row, which the hardware prefetchers
+  /// follow too late. The prefetches keep those misses in flight.
+  void prefetchSweep(ArrayRef<Value> dims, unsigned d, Value at) {
+    constexpr int64_t kSweepRowsAhead = 8, kLineElements = 16;
+    std::optional<SweepRows> rows = sweepRows(d);
+    if (!rows || !c.m)
+      return;
+    auto type = llvm::cast<MemRefType>(c.b.getType());
+    int64_t rowElements = type.getStridesAndOffset().first[rows->j];
+    int64_t spanElements = rows->stride * rowElements;
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        dims[*c.m], constant(0));
+    auto ifOp = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value flat = flatView();
+    // Row stride * (at + ahead) + the expr's constant of each span.
+    Value row = b.createOrFold<arith::MulIOp>(loc, plus(at, kSweepRowsAhead),
+                                              constant(rows->stride));
+    row = plus(row, c.bExprs[rows->j].constant);
+    Value start =
+        b.createOrFold<arith::MulIOp>(loc, row, constant(rowElements));
+    int64_t leadStride =
+        rows->j == 0 ? 0 : type.getStridesAndOffset().first[rows->j - 1];
+    int64_t last = type.getNumElements() - 1;
+    for (int64_t lead = 0; lead < rows->lead; ++lead)
+      for (int64_t line = 0; line < spanElements; line += kLineElements) {
+        Value index = plus(start, lead * leadStride + line);
+        index = arith::MinSIOp::create(b, loc, index, constant(last));
+        memref::PrefetchOp::create(b, loc, flat, ValueRange{index},
+                                   /*isWrite=*/false, /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+      }
+  }
+
   /// Prefetches the packed B `prefetchDistance` bytes past `index`, once
   /// per cache line of a panel row. Each tile streams its weight panel
   /// sequentially (see packWeight), and on its first pass from L3 or
@@ -900,17 +1092,7 @@ private:
     if (prefetchDistance <= 0 || offset % kLineElements != 0)
       return;
     auto type = llvm::cast<MemRefType>(c.b.getType());
-    if (!flatB) {
-      OpBuilder::InsertionGuard guard(b);
-      if (Operation *def = c.b.getDefiningOp())
-        b.setInsertionPointAfter(def);
-      else
-        b.setInsertionPointToStart(llvm::cast<BlockArgument>(c.b).getOwner());
-      ReassociationIndices all(type.getRank());
-      std::iota(all.begin(), all.end(), 0);
-      flatB = memref::CollapseShapeOp::create(
-          b, loc, c.b, SmallVector<ReassociationIndices>{all});
-    }
+    Value flatB = flatView();
     SmallVector<int64_t> strides = type.getStridesAndOffset().first;
     Value flat = constant(prefetchDistance / 4);
     for (auto [value, stride] : llvm::zip(index, strides))
