@@ -82,6 +82,7 @@ void addBufferization(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createForwardOutputCopies());
 }
 
 void addWorkspacePlan(OpPassManager &pm, bool printMemoryPlan,
