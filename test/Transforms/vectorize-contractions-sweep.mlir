@@ -42,13 +42,15 @@ func.func @stem(%x: memref<3x224x224xf32>, %ws: memref<1183104xi8>) {
 }
 
 // The same convolution on a workspace buffer (the output of the kernel
-// before, still in cache): the row tiles stay outermost, each sweeping all
-// of B, and nothing is prefetched.
+// before, in L3 or L2 rather than memory): the same blocks, but nothing
+// is prefetched.
 // WARM-LABEL: func.func @warm(
 // WARM-NOT: memref.prefetch
 // WARM: scf.for %{{.*}} = %{{.*}} to %c24 step %c12 {
-// WARM-NEXT: %{{.*}} = arith.constant
-// WARM: scf.for %{{.*}} = %{{.*}} to %c111 step %c1 {
+// WARM: scf.for %{{.*}} = %{{.*}} to %c23{{.*}} step %c1 {
+// WARM: scf.for %[[BLOCK:.*]] = %c23 to %c111 step %c22 {
+// WARM: scf.for %{{.*}} = %{{.*}} to %c24{{.*}} step %c12{{.*}} {
+// WARM: scf.for %{{.*}} = %[[BLOCK]] to %{{.*}} step %c1{{.*}} {
 // WARM-NOT: memref.prefetch
 // WARM: return
 func.func @warm(%ws: memref<1785216xi8>) {
