@@ -738,16 +738,20 @@ private:
   /// per 12 output channels while it writes 3 MB. Then the outermost dim
   /// of B's sweep goes outside the row tiles in blocks of kSweepBlockBytes
   /// of B, so that each block comes from L3 once and stays in L2 for the
-  /// other row tiles; A, re-read once per block, must be small. (ResNet-18
-  /// 1.3% and 1.6% faster at 1 and 2 threads, MobileNetV2 3.5% at 1.) A
-  /// B that is the model's input also comes from memory, in short runs of
-  /// lines that the prefetchers follow late: its blocks prefetch it.
+  /// other row tiles; A, re-read once per block, must be small. This is
+  /// for a B that is the model's input, which comes from memory, in short
+  /// runs of lines that the prefetchers follow late (its blocks prefetch
+  /// it), and for a strided one (a stem on its padded input: ResNet-18
+  /// 1.3% and 1.6% faster at 1 and 2 threads). MobileNetV2's 112x112 1x1
+  /// convolutions, blocked too, were 3.5% faster at 1 thread but slower
+  /// at 2 (ratio to ORT 1.12-1.15 -> 0.80-0.90 in four benchmark runs).
   std::optional<Level> blockedSweep() {
     int64_t extent = c.m ? c.ranges[*c.m] : 1;
     auto aType = llvm::cast<MemRefType>(c.a.getType());
     auto bType = llvm::cast<MemRefType>(c.b.getType());
     int64_t bBytes = bType.getNumElements() * 4;
-    if (extent <= c.tileRows || bBytes <= kCachedInputBytes ||
+    if ((!isArgument(c.b) && c.stride == 1) || extent <= c.tileRows ||
+        bBytes <= kCachedInputBytes ||
         aType.getNumElements() * 4 > kSweepBlockBytes)
       return std::nullopt;
     for (unsigned d : c.outer) {
