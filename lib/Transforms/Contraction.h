@@ -27,6 +27,11 @@ bool isMultiplyAccumulate(mlir::linalg::GenericOp op);
 /// what the vectorizing passes (contractions, reductions) take.
 bool hasStaticF32Buffers(mlir::Operation *op);
 
+/// The buffer that `value` is a view of: a function argument, a global,
+/// an allocation, or a memref.view of the workspace, which is not looked
+/// through (every workspace buffer is one).
+mlir::Value viewedBuffer(mlir::Value value);
+
 /// Whether `type` has static strides and its innermost dim is contiguous
 /// (vectors move along it).
 bool hasUnitInnerStride(mlir::MemRefType type);

@@ -178,12 +178,7 @@ linalg::GenericOp epilogueCandidate(linalg::GenericOp contraction) {
     return {};
   // C must be scratch (a workspace view or an allocation): a function's
   // argument, a model output, outlives it.
-  Value root = c;
-  while (auto reshape = root.getDefiningOp<ViewLikeOpInterface>()) {
-    if (llvm::isa<memref::ViewOp>(reshape))
-      break;
-    root = reshape.getViewSource();
-  }
+  Value root = viewedBuffer(c);
   if (!root.getDefiningOp<memref::ViewOp>() &&
       !root.getDefiningOp<memref::AllocOp>())
     return {};

@@ -73,22 +73,15 @@ bool reads(ArrayRef<LinearExpr> exprs, unsigned dim) {
 
 /// True when `value` is (a view of) a constant global: a weight.
 bool isWeight(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value.getDefiningOp<memref::GetGlobalOp>() != nullptr;
+  return viewedBuffer(value).getDefiningOp<memref::GetGlobalOp>() != nullptr;
 }
 
 /// True when `value` is (a view of) an argument of the function: a model
 /// input, which the caller wrote before the run, and which comes from
 /// memory rather than from a cache that the previous kernel warmed.
 bool isArgument(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>()) {
-    // The workspace is an argument too, but its buffers are memref.views.
-    if (llvm::isa<memref::ViewOp>(view))
-      return false;
-    value = view.getViewSource();
-  }
-  return llvm::isa<BlockArgument>(value);
+  // The workspace is an argument too, but its buffers are memref.views.
+  return llvm::isa<BlockArgument>(viewedBuffer(value));
 }
 
 /// How a generic maps onto the micro-kernel.
@@ -750,7 +743,8 @@ private:
     auto aType = llvm::cast<MemRefType>(c.a.getType());
     auto bType = llvm::cast<MemRefType>(c.b.getType());
     int64_t bBytes = bType.getNumElements() * 4;
-    if ((!isArgument(c.b) && c.stride == 1) || extent <= c.tileRows ||
+    bool input = isArgument(c.b);
+    if ((!input && c.stride == 1) || extent <= c.tileRows ||
         bBytes <= kCachedInputBytes ||
         aType.getNumElements() * 4 > kSweepBlockBytes)
       return std::nullopt;
@@ -763,7 +757,7 @@ private:
       int64_t size = std::max<int64_t>(1, kSweepBlockBytes * range / bBytes);
       if (size >= range)
         return std::nullopt;
-      return Level{Level::Block, d, (range + size - 1) / size, isArgument(c.b)};
+      return Level{Level::Block, d, (range + size - 1) / size, input};
     }
     return std::nullopt;
   }
@@ -1581,6 +1575,15 @@ scf::LoopNest buildStaticLoopNest(
       [&](OpBuilder &, Location, ValueRange ivs, ValueRange carried) {
         return body(ivs, carried);
       });
+}
+
+Value viewedBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>()) {
+    if (llvm::isa<memref::ViewOp>(view))
+      break;
+    value = view.getViewSource();
+  }
+  return value;
 }
 
 bool hasUnitInnerStride(MemRefType type) {
