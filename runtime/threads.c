@@ -1,9 +1,9 @@
 /* threads.c - the thread pool behind onnxc_parallel_for (onnxc_runtime.h).
  *
- * One job at a time: the caller publishes it under the pool's lock, bumps
- * the generation, runs its own share, then waits until every worker has
- * finished its share. Workers spin briefly on the generation before they
- * sleep, because a model issues many short loops back to back.
+ * One job at a time: the caller publishes it under the pool's lock, opens
+ * it (a new generation), runs its own share, then closes it and waits for
+ * the workers that joined it. Workers spin briefly on the generation
+ * before they sleep, because a model issues many short loops back to back.
  *
  * Each participant starts with an equal, contiguous range of the
  * iterations and works through it from the front, half of what is left at
@@ -11,6 +11,11 @@
  * another's range. Two cores of one machine do not run equal shares in
  * equal time (turbo, a sibling hyperthread, a late wake-up), and without
  * this the faster one would wait for the slower at the end of every loop.
+ *
+ * A worker joins a job only while it is open, and the caller waits only
+ * for the workers that joined: one that wakes late, or whose core another
+ * process holds, does not hold the job up. The others take its share, and
+ * the job may be over before it looks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "onnxc_runtime.h"
@@ -20,6 +25,13 @@
 #include <stdatomic.h>
 
 enum { MAX_THREADS = 64, SPIN_ROUNDS = 20000 };
+
+/* A job's state, one word so that joining is one compare-and-swap: the
+ * generation in the high 32 bits, whether it is open, and the number of
+ * workers that joined it and have not finished. */
+#define STATE_OPEN ((uint64_t)1 << 31)
+#define STATE_JOINED (STATE_OPEN - 1)
+#define STATE_GENERATION(s) ((uint32_t)((s) >> 32))
 
 /* A hint to the core that this is a spin-wait loop. */
 static inline void cpu_relax(void) {
@@ -31,19 +43,21 @@ static inline void cpu_relax(void) {
 }
 
 static struct {
-  pthread_mutex_t lock;     /* held by the caller while a job runs */
+  pthread_mutex_t lock; /* held by the caller while a job runs */
   pthread_mutex_t wake_lock;
   pthread_cond_t wake;
-  atomic_uint generation;   /* bumped for every job */
-  atomic_int pending;       /* workers still running the current job */
-  int threads;              /* the caller and threads - 1 workers */
-  int started;              /* workers created so far */
+  _Atomic uint64_t state; /* see STATE_* */
+  int threads;            /* the caller and threads - 1 workers */
+  int started;            /* workers created so far */
   onnxc_loop_body body;
   void *a, *b, *c;
+  int64_t base; /* the iteration that range offset 0 stands for */
   int64_t count;
   int participants;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-          PTHREAD_COND_INITIALIZER, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER,
+          .wake_lock = PTHREAD_MUTEX_INITIALIZER,
+          .wake = PTHREAD_COND_INITIALIZER,
+          .threads = 1};
 
 /* The iterations of a participant's range not yet claimed, [next, end),
  * packed into one word so that its owner (at the front) and a thief (at
@@ -67,8 +81,8 @@ static int claim(int owner, int front, int64_t *begin, int64_t *end) {
     uint64_t rest =
         front ? pack_range(next + take, last) : pack_range(next, last - take);
     if (atomic_compare_exchange_weak(&ranges[owner].left, &seen, rest)) {
-      *begin = front ? next : last - take;
-      *end = front ? next + take : last;
+      *begin = pool.base + (front ? next : last - take);
+      *end = pool.base + (front ? next + take : last);
       return 1;
     }
   }
@@ -76,21 +90,16 @@ static int claim(int owner, int front, int64_t *begin, int64_t *end) {
 
 /* Where participant `index`'s equal share of the iterations starts (and
  * the one before ends). */
-static int64_t share_start(int index) {
-  return pool.count * index / pool.participants;
+static uint32_t share_start(int index) {
+  return (uint32_t)(pool.count * index / pool.participants);
 }
 
+/* Runs participant `index`'s range, then what is left of the others'. The
+ * caller (0) drains every range, so a job is done once it returns and the
+ * workers that joined have returned from theirs. */
 static void run_share(int index) {
   int parts = pool.participants;
   int64_t begin, end;
-  if (pool.count > UINT32_MAX) {
-    /* Too many iterations for a packed range: equal static shares. */
-    begin = share_start(index);
-    end = share_start(index + 1);
-    if (begin < end)
-      pool.body(pool.a, pool.b, pool.c, begin, end);
-    return;
-  }
   while (claim(index, 1, &begin, &end))
     pool.body(pool.a, pool.b, pool.c, begin, end);
   for (int k = 1; k < parts; ++k)
@@ -98,27 +107,41 @@ static void run_share(int index) {
       pool.body(pool.a, pool.b, pool.c, begin, end);
 }
 
+/* Joins the open job of state `seen` as one more worker; 0 when the state
+ * changed first (the job closed, or a worker joined: look again). */
+static int join(uint64_t seen) {
+  return atomic_compare_exchange_weak(&pool.state, &seen, seen + 1);
+}
+
 static void *worker(void *arg) {
   int index = (int)(intptr_t)arg;
-  unsigned seen = 0;
+  uint32_t done = 0; /* the last generation this worker joined or passed */
   for (;;) {
-    unsigned now;
+    uint64_t state;
     int spins = 0;
-    while ((now = atomic_load(&pool.generation)) == seen) {
+    while (STATE_GENERATION(state = atomic_load(&pool.state)) == done) {
       if (++spins < SPIN_ROUNDS) {
         cpu_relax();
         continue;
       }
       pthread_mutex_lock(&pool.wake_lock);
-      while ((now = atomic_load(&pool.generation)) == seen)
+      while (STATE_GENERATION(state = atomic_load(&pool.state)) == done)
         pthread_cond_wait(&pool.wake, &pool.wake_lock);
       pthread_mutex_unlock(&pool.wake_lock);
+    }
+    /* A new job; the fields of pool are its own once this worker has
+     * joined it (the caller wrote them before it opened the job, and does
+     * not write them again before the joined workers have finished). */
+    done = STATE_GENERATION(state);
+    for (; (state & STATE_OPEN) && STATE_GENERATION(state) == done;
+         state = atomic_load(&pool.state)) {
+      if (!join(state))
+        continue;
+      if (index < pool.participants)
+        run_share(index);
+      atomic_fetch_sub(&pool.state, 1);
       break;
     }
-    seen = now;
-    if (index < pool.participants)
-      run_share(index);
-    atomic_fetch_sub(&pool.pending, 1);
   }
   return 0;
 }
@@ -144,6 +167,30 @@ int onnxc_set_num_threads(int threads) {
 
 int onnxc_num_threads(void) { return pool.threads; }
 
+/* One job of at most UINT32_MAX iterations from `base`, under pool.lock. */
+static void run_job(int64_t base, int64_t count) {
+  pool.base = base;
+  pool.count = count;
+  pool.participants = count < pool.threads ? (int)count : pool.threads;
+  for (int i = 0; i < pool.participants; ++i)
+    atomic_store(&ranges[i].left,
+                 pack_range(share_start(i), share_start(i + 1)));
+  /* Open the job: a new generation, no worker joined yet. */
+  uint32_t generation = STATE_GENERATION(atomic_load(&pool.state)) + 1;
+  pthread_mutex_lock(&pool.wake_lock);
+  atomic_store(&pool.state, (uint64_t)generation << 32 | STATE_OPEN);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.wake_lock);
+  run_share(0);
+  /* Every iteration is claimed. Close the job and wait for the workers
+   * still running what they claimed. */
+  uint64_t state = atomic_fetch_and(&pool.state, ~STATE_OPEN) & ~STATE_OPEN;
+  while (state & STATE_JOINED) {
+    cpu_relax();
+    state = atomic_load(&pool.state);
+  }
+}
+
 void onnxc_parallel_for(onnxc_loop_body body, void *a, void *b, void *c,
                         int64_t count) {
   if (count <= 0)
@@ -154,20 +201,11 @@ void onnxc_parallel_for(onnxc_loop_body body, void *a, void *b, void *c,
   }
   pool.body = body;
   pool.a = a, pool.b = b, pool.c = c;
-  pool.count = count;
-  pool.participants = count < pool.threads ? (int)count : pool.threads;
-  if (count <= UINT32_MAX)
-    for (int i = 0; i < pool.participants; ++i)
-      atomic_store(&ranges[i].left, pack_range((uint32_t)share_start(i),
-                                               (uint32_t)share_start(i + 1)));
-  /* Every started worker acknowledges the job, even one without a share. */
-  atomic_store(&pool.pending, pool.started);
-  pthread_mutex_lock(&pool.wake_lock);
-  atomic_fetch_add(&pool.generation, 1);
-  pthread_cond_broadcast(&pool.wake);
-  pthread_mutex_unlock(&pool.wake_lock);
-  run_share(0);
-  while (atomic_load(&pool.pending) > 0)
-    cpu_relax();
+  /* Ranges are packed into 32 bits: a larger loop runs as several jobs. */
+  for (int64_t base = 0; base < count;) {
+    int64_t part = count - base < UINT32_MAX ? count - base : UINT32_MAX;
+    run_job(base, part);
+    base += part;
+  }
   pthread_mutex_unlock(&pool.lock);
 }
