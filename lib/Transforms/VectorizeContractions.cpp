@@ -123,9 +123,17 @@ struct Contraction {
   /// When the columns are an image's rows wrapped into one line (see
   /// wrapRows): how a column maps to C.
   struct RowWrap {
-    /// The line's row length (B's padded row), the valid columns of a
-    /// row, C's distance between rows and the length of C's line view.
-    int64_t width, valid, stride, lineSize;
+    /// The line's row length (B's padded row) and the valid columns of a
+    /// row.
+    int64_t width, valid;
+    /// A buffer read or written at C's indices, viewed as one line: its
+    /// distance between rows, and the line's length.
+    struct Line {
+      int64_t stride, size;
+    };
+    /// D's line, and those of the epilogue's other inputs (extras).
+    Line d;
+    SmallVector<Line> extras;
     /// The line's position among C's indices, and the most output rows a
     /// vector covers (one masked store each).
     unsigned dim;
@@ -563,14 +571,14 @@ std::optional<int64_t> wrappedStoreRows(int64_t width, int64_t valid,
 /// convolution whose input or output is a pad's interior (rows 57 apart)
 /// reads or writes it as one line. B is read as a view of one line; each
 /// result vector is stored with one masked store for each output row it
-/// covers (see wrappedStoreRows). So this needs masked moves, C's elements
-/// not read before (a prologue), and no epilogue input read like C.
+/// covers (see wrappedStoreRows); an epilogue's other inputs (a residual)
+/// are read the same way, with masked loads. So this needs masked moves,
+/// and C's elements not read before (a prologue).
 bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
               int64_t rows, std::optional<double> toBeat = std::nullopt) {
   unsigned w = c.n;
   std::optional<unsigned> h = outerNeighbour(c, w);
-  if (!h || !c.contiguousC || c.stride != 1 || !c.extras.empty() ||
-      !(c.initSplat || c.initSource) ||
+  if (!h || !c.contiguousC || c.stride != 1 || !(c.initSplat || c.initSource) ||
       (c.initSource && (reads(c.initExprs, *h) || reads(c.initExprs, w))))
     return false;
   std::optional<unsigned> pair = wrapPair(c, *h, w);
@@ -579,18 +587,35 @@ bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
   // C's innermost result is w (contiguousC), and outerNeighbour found h
   // alone just before it.
   unsigned dim = c.cExprs.size() - 2;
-  auto dType = llvm::cast<MemRefType>(c.d.getType());
   int64_t width =
       llvm::cast<MemRefType>(c.b.getType()).getStridesAndOffset().first[*pair];
-  int64_t stride = dType.getStridesAndOffset().first[dim];
   int64_t valid = c.ranges[w], height = c.ranges[*h];
-  if (width < valid || stride < valid || dType.getDimSize(dim) != height ||
-      dType.getDimSize(dim + 1) != valid)
+  if (width < valid)
     return false;
-  std::optional<int64_t> rowsPerVector =
-      wrappedStoreRows(width, valid, stride, height, lanes);
-  if (!rowsPerVector)
+  // D and the extras: rows of the valid columns, each on one line that
+  // every vector's masked moves stay inside.
+  std::optional<int64_t> rowsPerVector;
+  auto lineOf = [&](Value buffer) -> std::optional<Contraction::RowWrap::Line> {
+    auto type = llvm::cast<MemRefType>(buffer.getType());
+    int64_t stride = type.getStridesAndOffset().first[dim];
+    if (stride < valid || type.getDimSize(dim) != height ||
+        type.getDimSize(dim + 1) != valid)
+      return std::nullopt;
+    rowsPerVector = wrappedStoreRows(width, valid, stride, height, lanes);
+    if (!rowsPerVector)
+      return std::nullopt;
+    return Contraction::RowWrap::Line{stride, (height - 1) * stride + valid};
+  };
+  std::optional<Contraction::RowWrap::Line> dLine = lineOf(c.d);
+  if (!dLine)
     return false;
+  SmallVector<Contraction::RowWrap::Line> extraLines;
+  for (Value extra : c.extras) {
+    std::optional<Contraction::RowWrap::Line> line = lineOf(extra);
+    if (!line)
+      return false;
+    extraLines.push_back(*line);
+  }
 
   Contraction trial = c;
   trial.ranges[w] = (height - 1) * width + valid;
@@ -607,8 +632,10 @@ bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
   // With the prologue, C itself is only touched when it is D.
   if (c.d == c.c)
     trial.c = trial.d;
-  trial.wrap = Contraction::RowWrap{
-      width, valid, stride, (height - 1) * stride + valid, dim, *rowsPerVector};
+  for (Value &extra : trial.extras)
+    extra = lineView(b, loc, extra, dim);
+  trial.wrap = Contraction::RowWrap{width,      valid, *dLine,
+                                    extraLines, dim,   *rowsPerVector};
   c = trial;
   return true;
 }
@@ -1178,8 +1205,10 @@ private:
     if (c.epilogue) {
       int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
       SmallVector<Value> extras;
-      for (Value extra : c.extras)
-        extras.push_back(loadC(point, width, extra));
+      for (auto [i, extra] : llvm::enumerate(c.extras))
+        extras.push_back(c.wrap ? loadWrapped(extra, c.wrap->extras[i], width,
+                                              indices(c.cExprs, point))
+                                : loadC(point, width, extra));
       value = applyEpilogue(b, loc, c.epilogue, c.accInput, value, extras);
     }
     if (c.wrap)
@@ -1197,13 +1226,15 @@ private:
     }
   }
 
-  /// Stores `value`, the columns from line position `index[wrap.dim]` of
-  /// wrapped rows (see wrapRows), to the rows of C they belong to: for
-  /// each row it covers, the lanes of that row's valid columns with one
-  /// masked store, from where lane 0 would be.
-  void storeWrapped(Value value, SmallVector<Value> index) {
+  /// Emits the masked moves of `width` columns from line position
+  /// `index[wrap.dim]` of wrapped rows (see wrapRows), to or from a buffer
+  /// on `line`: `move(mask, at)` for each output row the columns cover,
+  /// with the mask of the lanes of that row's valid columns and the index
+  /// of where lane 0 would be.
+  void wrappedMoves(const Contraction::RowWrap::Line &line, int64_t width,
+                    SmallVector<Value> index,
+                    llvm::function_ref<void(Value, ValueRange)> move) {
     const Contraction::RowWrap &wrap = *c.wrap;
-    int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
     auto maskType = VectorType::get({width}, b.getI1Type());
     // create_mask clamps its operand to [0, width].
     auto lanesBelow = [&](Value count) -> Value {
@@ -1215,10 +1246,10 @@ private:
     Value row = arith::DivUIOp::create(b, loc, position, constant(wrap.width));
     Value column =
         arith::RemUIOp::create(b, loc, position, constant(wrap.width));
-    Value rowStart = arith::MulIOp::create(b, loc, row, constant(wrap.stride));
+    Value rowStart = arith::MulIOp::create(b, loc, row, constant(line.stride));
     for (int64_t i = 0; i < wrap.rowsPerVector; ++i) {
       // Lanes [first, first + valid) are the valid columns of row + i;
-      // lane l goes to that row's column l - first.
+      // lane l is that row's column l - first.
       Value mask, start;
       if (i == 0) {
         mask = lanesBelow(
@@ -1230,17 +1261,42 @@ private:
         mask = arith::AndIOp::create(
             b, loc, lanesBelow(plus(first, wrap.valid)),
             arith::XOrIOp::create(b, loc, lanesBelow(first), allLanes));
-        start = arith::SubIOp::create(b, loc, plus(rowStart, i * wrap.stride),
+        start = arith::SubIOp::create(b, loc, plus(rowStart, i * line.stride),
                                       first);
       }
-      // Where no lane is stored the start may lie outside C: clamped
-      // (wrappedStoreRows checked it inside C wherever a lane is).
+      // Where no lane moves the start may lie outside the line: clamped
+      // (wrappedStoreRows checked it inside wherever a lane is).
       start = arith::MaxSIOp::create(b, loc, start, constant(0));
-      start =
-          arith::MinSIOp::create(b, loc, start, constant(wrap.lineSize - 1));
+      start = arith::MinSIOp::create(b, loc, start, constant(line.size - 1));
       index[wrap.dim] = start;
-      vector::MaskedStoreOp::create(b, loc, c.d, index, mask, value);
+      move(mask, index);
     }
+  }
+
+  /// Stores `value`, the columns from line position `index[wrap.dim]` of
+  /// wrapped rows, to the rows of D they belong to: one masked store for
+  /// each row they cover.
+  void storeWrapped(Value value, SmallVector<Value> index) {
+    int64_t width = llvm::cast<VectorType>(value.getType()).getNumElements();
+    wrappedMoves(c.wrap->d, width, index, [&](Value mask, ValueRange at) {
+      vector::MaskedStoreOp::create(b, loc, c.d, at, mask, value);
+    });
+  }
+
+  /// The `width` columns from line position `index[wrap.dim]` of wrapped
+  /// rows, read from `buffer` (an epilogue input on `line`) where D's
+  /// stores put them: one masked load for each row they cover, the lanes
+  /// of no row 0.
+  Value loadWrapped(Value buffer, const Contraction::RowWrap::Line &line,
+                    int64_t width, SmallVector<Value> index) {
+    auto type = VectorType::get({width}, b.getF32Type());
+    Value value = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(0)));
+    wrappedMoves(line, width, index, [&](Value mask, ValueRange at) {
+      value =
+          vector::MaskedLoadOp::create(b, loc, type, buffer, at, mask, value);
+    });
+    return value;
   }
 
   void emitTile(SmallVector<Value> &dims, int64_t tileRows,
@@ -1379,8 +1435,10 @@ struct VectorizeContractionsPass
   /// it is a residual read by element (C not contiguous along the tile's
   /// columns: the add's own vector loop is cheaper) or it would cost a
   /// parallel loop a buffer slot (the loop on every thread is worth more).
+  /// `created` gets the views it made for the kernel.
   bool takeEpilogue(OpBuilder &builder, linalg::GenericOp op, Contraction &c,
-                    const Epilogue &epilogue, bool inParallel) {
+                    const Epilogue &epilogue, bool inParallel,
+                    SmallVector<Operation *> *created = nullptr) {
     if (!epilogue.extras.empty() && !c.contiguousC)
       return false;
     // The views and constants between the two (D's view, say) go first:
@@ -1402,6 +1460,13 @@ struct VectorizeContractionsPass
       if (target != c.c)
         target.getDefiningOp()->erase();
       return false;
+    }
+    if (created) {
+      if (target != c.c && target != epilogue.output)
+        created->push_back(target.getDefiningOp());
+      for (auto [view, extra] : llvm::zip(extras, epilogue.extras))
+        if (view != extra)
+          created->push_back(view.getDefiningOp());
     }
     c.d = target;
     c.epilogue = epilogue.consumer;
@@ -1435,15 +1500,18 @@ struct VectorizeContractionsPass
   /// points, C gathered and scattered), the image's rows along the vectors
   /// instead may rate better once wrapped into one line (see wrapRows):
   /// SqueezeNet's 3x3 convolutions on 27x27 images, whose 27-column rows
-  /// alone fill vectors too little.
-  void wrapOtherOrientation(OpBuilder &builder, linalg::GenericOp op,
-                            Contraction &c) {
+  /// alone fill vectors too little. A residual epilogue that `c` could not
+  /// take (`deferred`) comes with it: the wrapped rows read it by vector
+  /// (ResNet-18's 56x56 convolutions and their residual adds).
+  bool wrapOtherOrientation(OpBuilder &builder, linalg::GenericOp op,
+                            Contraction &c, const Epilogue *deferred,
+                            bool inParallel) {
     if (c.contiguousC)
-      return;
+      return false;
     FailureOr<Contraction> other =
         matchContraction(op, lanes, rows, c.outDims.back());
     if (failed(other) || !other->contiguousC)
-      return;
+      return false;
     // The prologue and epilogue, as taken for C's indices.
     other->d = c.d;
     other->epilogue = c.epilogue;
@@ -1452,9 +1520,18 @@ struct VectorizeContractionsPass
     other->initSplat = c.initSplat;
     other->initSource = c.initSource;
     other->initExprs = c.initExprs;
+    SmallVector<Operation *> created;
+    if (deferred &&
+        !takeEpilogue(builder, op, *other, *deferred, inParallel, &created))
+      return false;
     if (wrapRows(builder, op.getLoc(), *other, lanes, rows,
-                 tileEfficiency(c, lanes, c.reductionSteps)))
+                 tileEfficiency(c, lanes, c.reductionSteps))) {
       c = *other;
+      return true;
+    }
+    for (Operation *view : created)
+      view->erase();
+    return false;
   }
 
   void runOnOperation() override {
@@ -1479,13 +1556,21 @@ struct VectorizeContractionsPass
       std::optional<Prologue> prologue = matchPrologue(op);
       if (prologue && !takePrologue(*prologue, *contraction, inParallel))
         prologue.reset();
-      if (std::optional<Epilogue> epilogue = matchEpilogue(op))
-        if (takeEpilogue(builder, op, *contraction, *epilogue, inParallel))
-          applied.push_back(epilogue->consumer);
+      // A residual that a gathered C would read by element waits for the
+      // orientation: wrapped, the other one reads it by vector.
+      std::optional<Epilogue> epilogue = matchEpilogue(op), deferred;
+      if (epilogue && !epilogue->extras.empty() && !contraction->contiguousC)
+        deferred = epilogue;
+      else if (epilogue &&
+               takeEpilogue(builder, op, *contraction, *epilogue, inParallel))
+        applied.push_back(epilogue->consumer);
       if (!mergeDims(builder, op.getLoc(), *contraction, lanes, rows) &&
           maskedLoads &&
-          !wrapRows(builder, op.getLoc(), *contraction, lanes, rows))
-        wrapOtherOrientation(builder, op, *contraction);
+          !wrapRows(builder, op.getLoc(), *contraction, lanes, rows) &&
+          wrapOtherOrientation(builder, op, *contraction,
+                               deferred ? &*deferred : nullptr, inParallel) &&
+          deferred)
+        applied.push_back(deferred->consumer);
       if (isWeight(contraction->b))
         packWeight(*contraction, builder, contraction->tileVectors * lanes);
       KernelEmitter emitter(builder, op.getLoc(), *contraction, lanes, fused,
