@@ -17,7 +17,8 @@
  * "-info" prints one line per tensor:
  *   input|output INDEX NAME DTYPE RANK DIM0xDIM1x... SIZE_BYTES
  * (a scalar prints "-" for its dims).
- * "-repeat N" calls NAME_run N times (after N/10 untimed warm-up calls)
+ * "-repeat N" calls NAME_run N times (after N/10 untimed warm-up calls,
+ * for at least 50 ms)
  * and prints the mean time per call (milliseconds) on stderr as
  * "time_ms: X".
  * "-threads N" runs the model on N threads: the driver must be linked with
@@ -320,9 +321,12 @@ int main(int argc, char **argv) {
   if (repeat > 0) {
     long r;
     double t0, t1;
-    /* Warm-up: a tenth of the calls more, so that every core the model
-       uses is running before the clock starts (as utils/ort/run.js does). */
-    for (r = 0; r < repeat / 10; ++r)
+    /* Warm-up: a tenth of the calls more, and at least 50 ms, so that
+       every core the model uses is running before the clock starts (as
+       utils/ort/run.js does): the scheduler can take milliseconds to give
+       a new or woken worker thread a core of its own. */
+    t0 = now_sec();
+    for (r = 0; r < repeat / 10 || now_sec() - t0 < 0.05; ++r)
       if (D_RUN(inputs, outputs, workspace) != 0)
         break;
     t0 = now_sec();

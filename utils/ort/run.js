@@ -19,7 +19,7 @@
 //   { "outputs": [ { "name", "dtype", "shape", "file" } ] }
 // With "timing": {"samples": S, "repeat": R} in the manifest, the model
 // also runs S samples of R calls each (after one warm-up call and R/10
-// more) and the
+// more, for at least 50 ms) and the
 // result manifest gets "sample_ms": the mean milliseconds per call of each
 // sample (bench/run.py interleaves these with the compiled object's).
 // Exit codes: 0 ok, 1 error (message on stderr).
@@ -99,9 +99,12 @@ async function main() {
   const results = await session.run(feeds, outs.map((o) => o.name));
   const sampleMs = [];
   if (m.timing) {
-    // Warm-up: a tenth of a sample more, so that every core the session
-    // uses is running before the clock starts (as the C driver does).
-    for (let r = 0; r < Math.floor((m.timing.repeat || 1) / 10); ++r)
+    // Warm-up: a tenth of a sample more, and at least 50 ms, so that every
+    // core the session uses is running before the clock starts (as the C
+    // driver does).
+    const warmStart = process.hrtime.bigint();
+    for (let r = 0; r < Math.floor((m.timing.repeat || 1) / 10) ||
+         process.hrtime.bigint() - warmStart < 50000000n; ++r)
       await session.run(feeds);
     for (let s = 0; s < (m.timing.samples || 1); ++s) {
       const start = process.hrtime.bigint();
