@@ -593,7 +593,8 @@ bool wrapRows(OpBuilder &b, Location loc, Contraction &c, int64_t lanes,
   if (width < valid)
     return false;
   // D and the extras: rows of the valid columns, each on one line that
-  // every vector's masked moves stay inside.
+  // every vector's masked moves stay inside. The rows a vector covers do
+  // not depend on a line's stride: every check gives the same count.
   std::optional<int64_t> rowsPerVector;
   auto lineOf = [&](Value buffer) -> std::optional<Contraction::RowWrap::Line> {
     auto type = llvm::cast<MemRefType>(buffer.getType());
